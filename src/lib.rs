@@ -1,0 +1,61 @@
+//! Prove that a user owns a social account through PostSyncer's OAuth delegation API.
+//!
+//! 1. Your server creates a session ([`Client::create_session`]) and redirects the browser
+//!    to its `authorize_url`.
+//! 2. PostSyncer runs the platform's consent flow and sends the browser back to your
+//!    callback URL with a signed proof.
+//! 3. Your server verifies the callback ([`Verifier::verify`]) and trusts `platform_id`.
+//!
+//! The verification contract (step order, error kinds) is the project's `protocol.md` §2;
+//! every language binding runs this same code.
+//!
+//! ```
+//! use postsyncer_delegation::{Platform, Verifier, VerifyErrorKind};
+//!
+//! let verifier = Verifier::new(["ps_test_signing_secret_0001"])?;
+//! let tampered = "platform=tiktok&platform_id=_000abd&handle=jane&state=a1b2c3d4\
+//!     &expires=1717000000&sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
+//! let err = verifier.verify_at(tampered, "a1b2c3d4", None, 1_716_999_940).unwrap_err();
+//! assert_eq!(err.kind(), VerifyErrorKind::BadSignature);
+//! assert_eq!(err.kind().as_str(), "bad_signature");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod error;
+mod form;
+mod platform;
+mod proof;
+mod secret;
+mod state;
+mod verifier;
+
+pub use error::{ApiError, ApiErrorKind, ConfigError, VerifyError, VerifyErrorKind};
+pub use platform::{Platform, UnknownPlatform};
+pub use proof::{sign_proof, Proof, PROOF_PARAMETERS};
+pub use secret::Secret;
+pub use state::{generate_state, EntropyError};
+pub use verifier::{Verifier, VerifierBuilder, DEFAULT_MAX_LIFETIME};
+
+/// Verifies a callback with one secret, no expected platform and the default leeway and
+/// lifetime, against the system clock. Build a [`Verifier`] once instead when verifying
+/// more than one callback.
+pub fn verify_proof(callback: &str, secret: &str, expected_state: &str) -> Result<Proof, Error> {
+    let verifier = Verifier::new([secret])?;
+    Ok(verifier.verify(callback, expected_state, None)?)
+}
+
+/// Any error of this crate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The configuration was refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The callback was rejected.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// A session could not be created.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}

@@ -1,0 +1,134 @@
+//! The signed proof: its fields, the signature base, and signing (for emulators and tests).
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::error::ConfigError;
+use crate::form::encode_into;
+use crate::platform::Platform;
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// A verified proof that the user owns `platform_id` on `platform`.
+///
+/// Trust `platform_id` as the identity; `handle` is display text that the user can change.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Proof {
+    /// The platform the account is on.
+    pub platform: Platform,
+    /// The platform's permanent user id (TikTok `open_id`, X `user_id`, …).
+    pub platform_id: String,
+    /// The account's handle at the time of the proof; may be empty.
+    pub handle: String,
+    /// The state the app issued when it created the session.
+    pub state: String,
+    /// When the proof expires, in unix seconds.
+    pub expires: i64,
+}
+
+/// The query parameters of a proof, in the order they are signed.
+pub const PROOF_PARAMETERS: [&str; 6] = [
+    "platform",
+    "platform_id",
+    "handle",
+    "state",
+    "expires",
+    "sig",
+];
+
+/// Feeds the signature base
+/// `platform={platform}&platform_id={platform_id}&handle={handle}&state={state}&expires={expires}`
+/// into `mac` piece by piece, so that no base string is allocated.
+pub(crate) fn feed_base(
+    mac: &mut HmacSha256,
+    platform: &str,
+    platform_id: &str,
+    handle: &str,
+    state: &str,
+    expires: &str,
+) {
+    mac.update(b"platform=");
+    mac.update(platform.as_bytes());
+    mac.update(b"&platform_id=");
+    mac.update(platform_id.as_bytes());
+    mac.update(b"&handle=");
+    mac.update(handle.as_bytes());
+    mac.update(b"&state=");
+    mac.update(state.as_bytes());
+    mac.update(b"&expires=");
+    mac.update(expires.as_bytes());
+}
+
+/// The HMAC key state for one signing secret, or the reason it cannot be one.
+pub(crate) fn keyed_mac(secret: &str, index: usize) -> Result<HmacSha256, ConfigError> {
+    if secret.is_empty() {
+        return Err(ConfigError::EmptySecret { index });
+    }
+    HmacSha256::new_from_slice(secret.as_bytes()).map_err(|_| ConfigError::InvalidArgument {
+        name: "secret",
+        reason: "the signing secret could not be used as an HMAC key".to_owned(),
+    })
+}
+
+/// Signs `proof` with `secret` and returns the callback query string
+/// `platform=…&platform_id=…&handle=…&state=…&expires=…&sig=…`, values form-encoded.
+///
+/// This is what PostSyncer does; apps never need it. It exists for the emulator and for
+/// tests. An empty secret is refused.
+///
+/// ```
+/// use postsyncer_delegation::{sign_proof, Platform, Proof, Verifier};
+///
+/// let proof = Proof {
+///     platform: Platform::TikTok,
+///     platform_id: "_000abc".into(),
+///     handle: "jane".into(),
+///     state: "a1b2c3d4".into(),
+///     expires: 1_717_000_000,
+/// };
+/// let query = sign_proof("ps_test_signing_secret_0001", &proof)?;
+/// assert!(query.ends_with("sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14"));
+///
+/// let verifier = Verifier::new(["ps_test_signing_secret_0001"])?;
+/// assert_eq!(verifier.verify_at(&query, "a1b2c3d4", None, 1_716_999_940)?, proof);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_proof(secret: &str, proof: &Proof) -> Result<String, ConfigError> {
+    let mut mac = keyed_mac(secret, 0)?;
+    let expires = proof.expires.to_string();
+    feed_base(
+        &mut mac,
+        proof.platform.as_str(),
+        &proof.platform_id,
+        &proof.handle,
+        &proof.state,
+        &expires,
+    );
+    let tag = mac.finalize().into_bytes();
+
+    let mut query = String::with_capacity(160);
+    for (name, value) in [
+        ("platform", proof.platform.as_str()),
+        ("platform_id", proof.platform_id.as_str()),
+        ("handle", proof.handle.as_str()),
+        ("state", proof.state.as_str()),
+        ("expires", expires.as_str()),
+    ] {
+        query.push_str(name);
+        query.push('=');
+        encode_into(value, &mut query);
+        query.push('&');
+    }
+    query.push_str("sig=");
+    push_lower_hex(&tag, &mut query);
+    Ok(query)
+}
+
+/// Appends `bytes` as lowercase hex.
+pub(crate) fn push_lower_hex(bytes: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+}

@@ -1,0 +1,411 @@
+//! `Verifier`: the verification contract of protocol.md §2, step by step, in its order.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::Mac;
+use subtle::{Choice, ConstantTimeEq};
+
+use crate::error::{ConfigError, VerifyError, VerifyErrorKind};
+use crate::form::{decode, hex_value, query_of, raw_pairs, DecodeError};
+use crate::platform::Platform;
+use crate::proof::{feed_base, keyed_mac, HmacSha256, Proof, PROOF_PARAMETERS};
+use crate::secret::Secret;
+
+/// The default bound on how far ahead a proof's expiry may be: one hour.
+pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// The longest OAuth error description quoted in a message; the rest is cut.
+const MAX_QUOTED_DESCRIPTION: usize = 200;
+
+/// Verifies PostSyncer callbacks against one or more signing secrets.
+///
+/// Build it once at start-up and share it: it is `Send + Sync`, and the HMAC key state of
+/// each secret is computed once, here, not per callback. Key material is zeroized on drop.
+///
+/// ```
+/// use postsyncer_delegation::{Platform, Verifier};
+///
+/// let verifier = Verifier::new(["ps_test_signing_secret_0001"])?;
+/// let callback = "https://yourapp.com/cb?platform=tiktok&platform_id=_000abc&handle=jane\
+///     &state=a1b2c3d4&expires=1717000000\
+///     &sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
+/// let proof = verifier.verify_at(callback, "a1b2c3d4", Some(Platform::TikTok), 1_716_999_940)?;
+/// assert_eq!(proof.platform_id, "_000abc");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Verifier {
+    keys: Vec<HmacSha256>,
+    leeway_seconds: u64,
+    max_lifetime_seconds: Option<u64>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("secrets", &format_args!("<{} redacted>", self.keys.len()))
+            .field("leeway_seconds", &self.leeway_seconds)
+            .field("max_lifetime_seconds", &self.max_lifetime_seconds)
+            .finish()
+    }
+}
+
+/// Builds a [`Verifier`] with a leeway or maximum lifetime other than the defaults.
+#[derive(Debug, Default)]
+pub struct VerifierBuilder {
+    secrets: Vec<Secret>,
+    leeway: Duration,
+    max_lifetime: Option<Duration>,
+    max_lifetime_set: bool,
+}
+
+impl VerifierBuilder {
+    /// Adds a signing secret. During a rotation, add both the new and the old one.
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// How late a proof may still be accepted, for clocks that disagree. Default 0.
+    /// Whole seconds count; fractions are dropped.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// How far ahead of now (plus leeway) an expiry may be. Default one hour;
+    /// `None` turns the bound off. Whole seconds count; fractions are dropped.
+    pub fn max_lifetime(mut self, max_lifetime: Option<Duration>) -> Self {
+        self.max_lifetime = max_lifetime;
+        self.max_lifetime_set = true;
+        self
+    }
+
+    /// The verifier, or why the configuration is refused (no secret, an empty secret).
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        if self.secrets.is_empty() {
+            return Err(ConfigError::NoSecret);
+        }
+        let keys = self
+            .secrets
+            .iter()
+            .enumerate()
+            .map(|(index, secret)| keyed_mac(secret.expose(), index))
+            .collect::<Result<Vec<_>, _>>()?;
+        let max_lifetime = if self.max_lifetime_set {
+            self.max_lifetime
+        } else {
+            Some(DEFAULT_MAX_LIFETIME)
+        };
+        Ok(Verifier {
+            keys,
+            leeway_seconds: self.leeway.as_secs(),
+            max_lifetime_seconds: max_lifetime.map(|d| d.as_secs()),
+        })
+    }
+}
+
+impl Verifier {
+    /// A verifier for these signing secrets with the default leeway (0 s) and maximum
+    /// lifetime (3600 s). Refuses an empty list and an empty secret.
+    pub fn new<I>(secrets: I) -> Result<Verifier, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: Into<Secret>,
+    {
+        secrets
+            .into_iter()
+            .fold(Verifier::builder(), VerifierBuilder::secret)
+            .build()
+    }
+
+    /// A builder, for a leeway or maximum lifetime other than the defaults.
+    pub fn builder() -> VerifierBuilder {
+        VerifierBuilder::default()
+    }
+
+    /// The leeway, in seconds.
+    pub fn leeway_seconds(&self) -> u64 {
+        self.leeway_seconds
+    }
+
+    /// The maximum lifetime, in seconds; `None` when the bound is off.
+    pub fn max_lifetime_seconds(&self) -> Option<u64> {
+        self.max_lifetime_seconds
+    }
+
+    /// Verifies a callback (the whole URL, or its query with or without `?`) against the
+    /// system clock. See [`Verifier::verify_at`].
+    pub fn verify(
+        &self,
+        callback: &str,
+        expected_state: &str,
+        expected_platform: Option<Platform>,
+    ) -> Result<Proof, VerifyError> {
+        self.verify_at(callback, expected_state, expected_platform, unix_now())
+    }
+
+    /// Verifies a callback as of `now` (unix seconds), following protocol.md §2 in order:
+    /// parameters, signature, platform, state, expiry. The first failing step decides.
+    ///
+    /// `expected_state` is the state this app issued for the session (spend it after this
+    /// call, whatever the outcome); `expected_platform` the platform the session was
+    /// created for, when the app wants it checked.
+    pub fn verify_at(
+        &self,
+        callback: &str,
+        expected_state: &str,
+        expected_platform: Option<Platform>,
+        now: i64,
+    ) -> Result<Proof, VerifyError> {
+        let params = CallbackParams::scan(query_of(callback));
+        if let Some(code) = params.error {
+            return Err(denied(code, params.error_description));
+        }
+        let [platform, platform_id, handle, state, expires, sig] = params.decode_proof_values()?;
+        require_non_empty("platform", &platform)?;
+        require_non_empty("platform_id", &platform_id)?;
+        require_non_empty("state", &state)?;
+        let expires_value = parse_expires(&expires)?;
+        let sig = parse_sig(&sig)?;
+
+        let mut any_matches = Choice::from(0);
+        for key in &self.keys {
+            let mut mac = key.clone();
+            feed_base(&mut mac, &platform, &platform_id, &handle, &state, &expires);
+            any_matches |= mac.finalize().into_bytes().as_slice().ct_eq(&sig);
+        }
+        if !bool::from(any_matches) {
+            return Err(VerifyError::new(
+                VerifyErrorKind::BadSignature,
+                None,
+                "the signature does not match any configured signing secret: the callback was \
+                 altered, or this server uses a different or rotated secret (during a rotation, \
+                 configure both the old and the new one)",
+            ));
+        }
+
+        let platform = check_platform(&platform, expected_platform)?;
+        if !bool::from(state.as_bytes().ct_eq(expected_state.as_bytes())) {
+            return Err(VerifyError::new(
+                VerifyErrorKind::StateMismatch,
+                Some("state"),
+                "the state is not the one issued for this session: the callback belongs to \
+                 another session (or was replayed); start a new session",
+            ));
+        }
+        self.check_expiry(expires_value, now)?;
+
+        Ok(Proof {
+            platform,
+            platform_id: platform_id.into_owned(),
+            handle: handle.into_owned(),
+            state: state.into_owned(),
+            expires: expires_value,
+        })
+    }
+
+    fn check_expiry(&self, expires: i64, now: i64) -> Result<(), VerifyError> {
+        // i128 so that no sum of an i64 and two u64s can overflow.
+        let (expires, now, leeway) = (
+            i128::from(expires),
+            i128::from(now),
+            i128::from(self.leeway_seconds),
+        );
+        if expires + leeway < now {
+            return Err(VerifyError::new(
+                VerifyErrorKind::Expired,
+                Some("expires"),
+                format!(
+                    "the proof expired {} s ago (leeway {} s): the user took too long to come \
+                     back, or this server's clock is ahead; start a new session",
+                    now - expires,
+                    leeway
+                ),
+            ));
+        }
+        if let Some(max_lifetime) = self.max_lifetime_seconds {
+            if expires > now + i128::from(max_lifetime) + leeway {
+                return Err(VerifyError::new(
+                    VerifyErrorKind::ExpiryTooFar,
+                    Some("expires"),
+                    format!(
+                        "the proof expires {} s from now, beyond the {} s maximum lifetime: an \
+                         expiry in milliseconds, a wrong clock, or a proof minted to live too long",
+                        expires - now,
+                        max_lifetime
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The current time in unix seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// What one scan of the query found: the first raw value and the count of each proof
+/// parameter, and the OAuth error fields.
+struct CallbackParams<'a> {
+    first: [Option<&'a str>; 6],
+    count: [u32; 6],
+    error: Option<&'a str>,
+    error_description: Option<&'a str>,
+}
+
+impl<'a> CallbackParams<'a> {
+    fn scan(query: &'a str) -> Self {
+        let mut params = CallbackParams {
+            first: [None; 6],
+            count: [0; 6],
+            error: None,
+            error_description: None,
+        };
+        for (raw_key, raw_value) in raw_pairs(query) {
+            // A key that does not decode cannot name a parameter of ours: ignore it.
+            let Ok(key) = decode(raw_key) else { continue };
+            if let Some(i) = PROOF_PARAMETERS.iter().position(|p| *p == key) {
+                params.count[i] = params.count[i].saturating_add(1);
+                params.first[i].get_or_insert(raw_value);
+            } else if key == "error" {
+                params.error.get_or_insert(raw_value);
+            } else if key == "error_description" {
+                params.error_description.get_or_insert(raw_value);
+            }
+        }
+        params
+    }
+
+    /// Step 3: each proof parameter, in order, present exactly once and decodable.
+    fn decode_proof_values(&self) -> Result<[Cow<'a, str>; 6], VerifyError> {
+        let mut values: [Cow<'a, str>; 6] = Default::default();
+        for (i, name) in PROOF_PARAMETERS.iter().enumerate() {
+            let raw = match (self.first[i], self.count[i]) {
+                (Some(raw), 1) => raw,
+                (None, _) => {
+                    return Err(VerifyError::new(
+                        VerifyErrorKind::MissingParameter,
+                        Some(name),
+                        format!(
+                            "the callback has no `{name}` parameter: pass the whole callback \
+                             URL or query string exactly as received"
+                        ),
+                    ))
+                }
+                (Some(_), n) => {
+                    return Err(VerifyError::new(
+                        VerifyErrorKind::DuplicateParameter,
+                        Some(name),
+                        format!(
+                            "`{name}` appears {n} times in the callback; a genuine callback \
+                             carries each parameter once, so this one was tampered with"
+                        ),
+                    ))
+                }
+            };
+            values[i] = decode(raw).map_err(|e| {
+                let why = match e {
+                    DecodeError::BadEscape => "has a `%` not followed by two hex digits",
+                    DecodeError::InvalidUtf8 => "does not decode to UTF-8 text",
+                };
+                malformed(name, format!("`{name}` {why}"))
+            })?;
+        }
+        Ok(values)
+    }
+}
+
+fn malformed(name: &'static str, detail: impl fmt::Display) -> VerifyError {
+    VerifyError::new(
+        VerifyErrorKind::MalformedParameter,
+        Some(name),
+        format!("{detail}; the callback was altered or truncated on its way here"),
+    )
+}
+
+fn denied(code: &str, description: Option<&str>) -> VerifyError {
+    let code = decode(code).map_or_else(|_| code.to_owned(), Cow::into_owned);
+    let mut message = format!(
+        "the authorization did not complete (`{code}`): the user denied access or the \
+         platform failed; offer to start a new session"
+    );
+    if let Some(description) = description.and_then(|d| decode(d).ok()) {
+        let quoted: String = description.chars().take(MAX_QUOTED_DESCRIPTION).collect();
+        message.push_str(&format!(". PostSyncer said: {quoted}"));
+    }
+    VerifyError::denied(code, message)
+}
+
+fn require_non_empty(name: &'static str, value: &str) -> Result<(), VerifyError> {
+    if value.is_empty() {
+        return Err(malformed(name, format!("`{name}` is empty")));
+    }
+    Ok(())
+}
+
+/// Step 4 for `expires`: 1–19 ASCII digits with a value ≤ 2^63−1.
+fn parse_expires(text: &str) -> Result<i64, VerifyError> {
+    let digits_only =
+        !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit());
+    digits_only
+        .then(|| text.parse::<i64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            malformed(
+                "expires",
+                "`expires` must be unix seconds: 1 to 19 digits, at most 9223372036854775807",
+            )
+        })
+}
+
+/// Step 4 for `sig`: exactly 64 hex digits, either case, decoded to 32 bytes.
+fn parse_sig(text: &str) -> Result<[u8; 32], VerifyError> {
+    let bad = || {
+        malformed(
+            "sig",
+            "`sig` must be exactly 64 hex digits (an HMAC-SHA256)",
+        )
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return Err(bad());
+    }
+    let mut sig = [0u8; 32];
+    for (out, pair) in sig.iter_mut().zip(bytes.chunks_exact(2)) {
+        match (hex_value(pair[0]), hex_value(pair[1])) {
+            (Some(hi), Some(lo)) => *out = hi << 4 | lo,
+            _ => return Err(bad()),
+        }
+    }
+    Ok(sig)
+}
+
+/// Step 6: one of the eight, and the expected one when the app named it.
+fn check_platform(name: &str, expected: Option<Platform>) -> Result<Platform, VerifyError> {
+    let platform = Platform::from_wire(name).ok_or_else(|| {
+        VerifyError::new(
+            VerifyErrorKind::UnsupportedPlatform,
+            Some("platform"),
+            "the signed platform is not one that delegation supports (tiktok, instagram, \
+             twitter, linkedin, youtube, facebook, pinterest, threads); update this library \
+             if PostSyncer has added one",
+        )
+    })?;
+    match expected {
+        Some(expected) if expected != platform => Err(VerifyError::new(
+            VerifyErrorKind::PlatformMismatch,
+            Some("platform"),
+            format!(
+                "the proof is for {platform}, but this session was created for {expected}; \
+                 the callback belongs to another session"
+            ),
+        )),
+        _ => Ok(platform),
+    }
+}

@@ -158,17 +158,21 @@ pub enum ConfigError {
         /// What is wrong with it and what is expected.
         reason: String,
     },
+    /// The operating system's random number generator failed, so no safe state can be made.
+    #[error("the operating system's random number generator failed: no safe state can be generated; check the host's entropy source (getrandom)")]
+    EntropyUnavailable,
 }
 
 impl ConfigError {
     /// The error's kind as a stable word: `no_secret`, `empty_secret`, `empty_api_key`,
-    /// `invalid_argument`.
+    /// `invalid_argument`, `entropy_unavailable`.
     pub fn kind_str(&self) -> &'static str {
         match self {
             ConfigError::NoSecret => "no_secret",
             ConfigError::EmptySecret { .. } => "empty_secret",
             ConfigError::EmptyApiKey => "empty_api_key",
             ConfigError::InvalidArgument { .. } => "invalid_argument",
+            ConfigError::EntropyUnavailable => "entropy_unavailable",
         }
     }
 }

@@ -20,9 +20,11 @@
 //! assert_eq!(err.kind().as_str(), "bad_signature");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
+// The verification core has no unsafe code; only the FFI modules opt out, each with a reason.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client;
 mod error;
 mod form;
 mod platform;
@@ -31,11 +33,12 @@ mod secret;
 mod state;
 mod verifier;
 
+pub use client::{Client, ClientBuilder, RetryPolicy, Session, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiErrorKind, ConfigError, VerifyError, VerifyErrorKind};
 pub use platform::{Platform, UnknownPlatform};
 pub use proof::{sign_proof, Proof, PROOF_PARAMETERS};
 pub use secret::Secret;
-pub use state::{generate_state, EntropyError};
+pub use state::generate_state;
 pub use verifier::{Verifier, VerifierBuilder, DEFAULT_MAX_LIFETIME};
 
 /// Verifies a callback with one secret, no expected platform and the default leeway and

@@ -3,6 +3,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use crate::error::ConfigError;
+
 /// Bytes of OS randomness in a generated state: 256 bits, well above the 128 required.
 const STATE_BYTES: usize = 32;
 
@@ -17,9 +19,9 @@ pub struct EntropyError(String);
 /// (43 characters, URL-safe, never containing `&`, `=` or `+`).
 ///
 /// Persist it with the session, compare it on the callback, then spend it.
-pub fn generate_state() -> Result<String, EntropyError> {
+pub fn generate_state() -> Result<String, ConfigError> {
     let mut bytes = [0u8; STATE_BYTES];
-    getrandom::fill(&mut bytes).map_err(|e| EntropyError(e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|_| ConfigError::EntropyUnavailable)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 

@@ -8,13 +8,6 @@ use crate::error::ConfigError;
 /// Bytes of OS randomness in a generated state: 256 bits, well above the 128 required.
 const STATE_BYTES: usize = 32;
 
-/// The operating system's random number generator failed; no state can be made safely.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the operating system's random number generator failed ({0}); no safe state can be generated"
-)]
-pub struct EntropyError(String);
-
 /// A new random state: 256 bits from the OS CSPRNG, base64url without padding
 /// (43 characters, URL-safe, never containing `&`, `=` or `+`).
 ///

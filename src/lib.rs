@@ -24,14 +24,18 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod capi;
 mod client;
 mod error;
+mod ffi;
 mod form;
 mod platform;
 mod proof;
 mod secret;
 mod state;
 mod verifier;
+
+uniffi::setup_scaffolding!();
 
 pub use client::{Client, ClientBuilder, RetryPolicy, Session, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiErrorKind, ConfigError, VerifyError, VerifyErrorKind};

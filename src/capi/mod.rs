@@ -1,0 +1,1 @@
+//! The C API (`include/postsyncer_delegation.h`): thin wrappers over the core.

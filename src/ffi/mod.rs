@@ -1,0 +1,1 @@
+//! The UniFFI surface (Python, Kotlin, Swift): thin wrappers over the core.

@@ -409,3 +409,71 @@ fn check_platform(name: &str, expected: Option<Platform>) -> Result<Platform, Ve
         _ => Ok(platform),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ConfigError;
+
+    #[test]
+    fn empty_and_missing_secrets_are_refused() {
+        assert_eq!(
+            Verifier::new(Vec::<String>::new()).unwrap_err(),
+            ConfigError::NoSecret
+        );
+        assert_eq!(
+            Verifier::new(["fine", ""]).unwrap_err(),
+            ConfigError::EmptySecret { index: 1 }
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_secrets() {
+        let verifier = Verifier::new(["ps_live_topsecret"]).unwrap();
+        let debug = format!("{verifier:?}");
+        assert!(!debug.contains("topsecret"), "{debug}");
+        assert!(debug.contains("<1 redacted>"), "{debug}");
+    }
+
+    #[test]
+    fn defaults_are_zero_leeway_and_one_hour() {
+        let verifier = Verifier::new(["s"]).unwrap();
+        assert_eq!(verifier.leeway_seconds(), 0);
+        assert_eq!(verifier.max_lifetime_seconds(), Some(3600));
+        let unbounded = Verifier::builder()
+            .secret("s")
+            .max_lifetime(None)
+            .build()
+            .unwrap();
+        assert_eq!(unbounded.max_lifetime_seconds(), None);
+    }
+
+    #[test]
+    fn denial_quotes_a_bounded_description() {
+        let long = "x".repeat(5000);
+        let err = Verifier::new(["s"])
+            .unwrap()
+            .verify_at(
+                &format!("error=access_denied&error_description={long}"),
+                "s",
+                None,
+                0,
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), Some("access_denied"));
+        assert!(err.message().len() < 600);
+    }
+
+    #[test]
+    fn messages_never_contain_the_secret() {
+        let verifier = Verifier::new(["ps_live_topsecret"]).unwrap();
+        for input in [
+            "",
+            "sig=zz",
+            "platform=tiktok&platform_id=1&handle=&state=s&expires=1&sig=00",
+        ] {
+            let err = verifier.verify_at(input, "s", None, 0).unwrap_err();
+            assert!(!err.message().contains("topsecret"));
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! The exported error enums, converted from the core errors: one variant per kind, each
+//! carrying the protocol word, so callers can match by type and log by word.
+
+use std::collections::HashMap;
+
+use crate::error as core;
+
+/// Why a callback was rejected (protocol.md §2); the first failing step decides.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum VerifyError {
+    /// The callback carries `error` instead of a proof; `code` is its value.
+    #[error("{kind}: {detail}")]
+    AuthorizationDenied {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// A required parameter is absent.
+    #[error("{kind}: {detail}")]
+    MissingParameter {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// A required parameter appears more than once.
+    #[error("{kind}: {detail}")]
+    DuplicateParameter {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// A parameter is badly encoded, empty where it may not be, or not of its form.
+    #[error("{kind}: {detail}")]
+    MalformedParameter {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// No configured signing secret produced the signature.
+    #[error("{kind}: {detail}")]
+    BadSignature {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// The signed platform is not one of the eight.
+    #[error("{kind}: {detail}")]
+    UnsupportedPlatform {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// The signed platform is not the one the session was created for.
+    #[error("{kind}: {detail}")]
+    PlatformMismatch {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// The signed state is not the state this app issued.
+    #[error("{kind}: {detail}")]
+    StateMismatch {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// The proof's expiry (plus leeway) is in the past.
+    #[error("{kind}: {detail}")]
+    Expired {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+    /// The proof's expiry is further ahead than any genuine proof's.
+    #[error("{kind}: {detail}")]
+    ExpiryTooFar {
+        kind: String,
+        parameter: Option<String>,
+        code: Option<String>,
+        detail: String,
+    },
+}
+
+impl From<core::VerifyError> for VerifyError {
+    fn from(e: core::VerifyError) -> Self {
+        use core::VerifyErrorKind as K;
+        let kind = e.kind().as_str().to_owned();
+        let parameter = e.parameter().map(str::to_owned);
+        let code = e.code().map(str::to_owned);
+        let detail = e.message().to_owned();
+        macro_rules! variant {
+            ($name:ident) => {
+                VerifyError::$name {
+                    kind,
+                    parameter,
+                    code,
+                    detail,
+                }
+            };
+        }
+        match e.kind() {
+            K::AuthorizationDenied => variant!(AuthorizationDenied),
+            K::MissingParameter => variant!(MissingParameter),
+            K::DuplicateParameter => variant!(DuplicateParameter),
+            K::MalformedParameter => variant!(MalformedParameter),
+            K::BadSignature => variant!(BadSignature),
+            K::UnsupportedPlatform => variant!(UnsupportedPlatform),
+            K::PlatformMismatch => variant!(PlatformMismatch),
+            K::StateMismatch => variant!(StateMismatch),
+            K::Expired => variant!(Expired),
+            K::ExpiryTooFar => variant!(ExpiryTooFar),
+        }
+    }
+}
+
+/// A configuration mistake, reported before anything is verified or sent.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ConfigError {
+    /// No signing secret was given.
+    #[error("{kind}: {detail}")]
+    NoSecret { kind: String, detail: String },
+    /// A signing secret is the empty string.
+    #[error("{kind}: {detail}")]
+    EmptySecret { kind: String, detail: String },
+    /// The API key is the empty string.
+    #[error("{kind}: {detail}")]
+    EmptyApiKey { kind: String, detail: String },
+    /// Some other argument is out of range or badly formed; `detail` says which and why.
+    #[error("{kind}: {detail}")]
+    InvalidArgument { kind: String, detail: String },
+    /// The operating system's random number generator failed.
+    #[error("{kind}: {detail}")]
+    EntropyUnavailable { kind: String, detail: String },
+}
+
+impl ConfigError {
+    /// The `invalid_argument` error for an argument the FFI layer refuses itself
+    /// (a negative count or duration).
+    pub(super) fn negative(name: &'static str) -> Self {
+        core::ConfigError::InvalidArgument {
+            name,
+            reason: "must not be negative".to_owned(),
+        }
+        .into()
+    }
+}
+
+impl From<core::ConfigError> for ConfigError {
+    fn from(e: core::ConfigError) -> Self {
+        let kind = e.kind_str().to_owned();
+        let detail = e.to_string();
+        match e {
+            core::ConfigError::NoSecret => ConfigError::NoSecret { kind, detail },
+            core::ConfigError::EmptySecret { .. } => ConfigError::EmptySecret { kind, detail },
+            core::ConfigError::EmptyApiKey => ConfigError::EmptyApiKey { kind, detail },
+            core::ConfigError::InvalidArgument { .. } => {
+                ConfigError::InvalidArgument { kind, detail }
+            }
+            core::ConfigError::EntropyUnavailable => {
+                ConfigError::EntropyUnavailable { kind, detail }
+            }
+        }
+    }
+}
+
+/// A failed `create_session` call. `status` is the HTTP status when the service answered;
+/// `field_errors` is filled for `Validation`, `retry_after_seconds` for `RateLimited`.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ApiError {
+    /// The arguments were refused locally, before any request was sent.
+    #[error("{kind}: {detail}")]
+    InvalidRequest {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// 401: the API key is missing, wrong or revoked.
+    #[error("{kind}: {detail}")]
+    Unauthenticated {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// 403: the API key may not create delegation sessions.
+    #[error("{kind}: {detail}")]
+    Forbidden {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// 404: the endpoint does not exist at the configured base URL.
+    #[error("{kind}: {detail}")]
+    NotFound {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// 422: the service refused a field; see `field_errors`.
+    #[error("{kind}: {detail}")]
+    Validation {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// 429: too many requests; see `retry_after_seconds`.
+    #[error("{kind}: {detail}")]
+    RateLimited {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// 5xx: the service failed.
+    #[error("{kind}: {detail}")]
+    Server {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// The connection failed (DNS, refused, reset, TLS).
+    #[error("{kind}: {detail}")]
+    Transport {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// No complete answer arrived within the configured timeout.
+    #[error("{kind}: {detail}")]
+    Timeout {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+    /// The answer was not the documented JSON (or an unexpected status).
+    #[error("{kind}: {detail}")]
+    InvalidResponse {
+        kind: String,
+        status: Option<u16>,
+        detail: String,
+        field_errors: HashMap<String, Vec<String>>,
+        retry_after_seconds: Option<f64>,
+    },
+}
+
+impl From<core::ApiError> for ApiError {
+    fn from(e: core::ApiError) -> Self {
+        use core::ApiErrorKind as K;
+        let kind = e.kind().as_str().to_owned();
+        let status = e.status();
+        let detail = e.message().to_owned();
+        let field_errors = e.field_errors().iter().cloned().collect();
+        let retry_after_seconds = e.retry_after().map(|d| d.as_secs_f64());
+        macro_rules! variant {
+            ($name:ident) => {
+                ApiError::$name {
+                    kind,
+                    status,
+                    detail,
+                    field_errors,
+                    retry_after_seconds,
+                }
+            };
+        }
+        match e.kind() {
+            K::InvalidRequest => variant!(InvalidRequest),
+            K::Unauthenticated => variant!(Unauthenticated),
+            K::Forbidden => variant!(Forbidden),
+            K::NotFound => variant!(NotFound),
+            K::Validation => variant!(Validation),
+            K::RateLimited => variant!(RateLimited),
+            K::Server => variant!(Server),
+            K::Transport => variant!(Transport),
+            K::Timeout => variant!(Timeout),
+            K::InvalidResponse => variant!(InvalidResponse),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The exported free functions: platform wire names, state generation and proof signing.
+
+use super::error::ConfigError;
+use crate::platform::Platform;
+use crate::proof::Proof;
+use crate::secret::Secret;
+
+/// The platform's name on the wire (`twitter` for X).
+#[uniffi::export]
+pub fn platform_wire_name(platform: Platform) -> String {
+    platform.as_str().to_owned()
+}
+
+/// The platform with this exact wire name, or `null` when it is not one of the eight.
+#[uniffi::export]
+pub fn platform_from_wire_name(name: String) -> Option<Platform> {
+    Platform::from_wire(&name)
+}
+
+/// A new random state (256 bits, URL-safe). Persist it with the session, compare it on the
+/// callback, then spend it.
+#[uniffi::export]
+pub fn generate_state() -> Result<String, ConfigError> {
+    Ok(crate::state::generate_state()?)
+}
+
+/// Signs `proof` with `secret` and returns the callback query string. PostSyncer does this;
+/// apps never need it. It exists for emulators and tests. An empty secret is refused.
+#[uniffi::export]
+pub fn sign_proof(secret: String, proof: Proof) -> Result<String, ConfigError> {
+    // Owned by a `Secret` so that this copy of the key is zeroized when the call ends.
+    let secret = Secret::from(secret);
+    Ok(crate::proof::sign_proof(secret.expose(), &proof)?)
+}

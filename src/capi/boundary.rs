@@ -1,0 +1,143 @@
+//! The checks at every C entry point: the panic boundary, pointer arguments, out-parameters
+//! and freeing boxed objects.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
+
+use super::result::psd_result;
+
+/// Runs `body`; a panic inside it yields `on_panic` instead of unwinding into C.
+///
+/// `AssertUnwindSafe` is sound here: the objects handed to C are immutable after creation,
+/// so a panic cannot leave one half-updated.
+pub(crate) fn catch_panic<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
+}
+
+/// The body of every entry point that returns a `psd_result`.
+pub(crate) fn ffi_boundary(body: impl FnOnce() -> Result<(), psd_result>) -> psd_result {
+    catch_panic(psd_result::Panic, || match body() {
+        Ok(()) => psd_result::Ok,
+        Err(code) => code,
+    })
+}
+
+/// `*ptr` as a reference, or `NullParameter`.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live `T` that stays valid and unchanged for `'a`.
+pub(crate) unsafe fn ref_arg<'a, T>(ptr: *const T) -> Result<&'a T, psd_result> {
+    // SAFETY: the caller guarantees `ptr` is NULL or valid for reads during 'a.
+    unsafe { ptr.as_ref() }.ok_or(psd_result::NullParameter)
+}
+
+/// The `count` elements at `ptr`; `(NULL, 0)` is the empty slice.
+///
+/// # Safety
+/// `ptr` is NULL or points to `count` initialized `T` that stay valid for `'a`.
+pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, count: usize) -> Result<&'a [T], psd_result> {
+    match (ptr.is_null(), count) {
+        (true, 0) => Ok(&[]),
+        (true, _) => Err(psd_result::NullParameter),
+        // SAFETY: the caller guarantees `count` valid elements at a non-NULL `ptr`.
+        (false, _) => Ok(unsafe { std::slice::from_raw_parts(ptr, count) }),
+    }
+}
+
+/// An out-parameter checked for NULL before any work is done, written at most once.
+pub(crate) struct Out<T>(NonNull<T>);
+
+impl<T> Out<T> {
+    /// A required out-parameter: NULL is `NullParameter`.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or valid for a write of `T` until the entry point returns.
+    pub(crate) unsafe fn required(ptr: *mut T) -> Result<Out<T>, psd_result> {
+        NonNull::new(ptr).map(Out).ok_or(psd_result::NullParameter)
+    }
+
+    /// An optional out-parameter: NULL means the caller does not want the value.
+    ///
+    /// # Safety
+    /// As for [`Out::required`].
+    pub(crate) unsafe fn optional(ptr: *mut T) -> Option<Out<T>> {
+        NonNull::new(ptr).map(Out)
+    }
+
+    /// Writes the value (without reading or dropping what was there before).
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: the constructor's caller guaranteed the pointer is valid for writes.
+        unsafe { self.0.as_ptr().write(value) }
+    }
+}
+
+/// Moves `value` to the heap and hands ownership to C.
+pub(crate) fn into_c<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
+/// Takes back and drops an object made by [`into_c`]; NULL is ignored. Panics while
+/// dropping are swallowed: a free function has no way to report them.
+///
+/// # Safety
+/// `ptr` is NULL or came from [`into_c`] with the same `T` and was not freed before.
+pub(crate) unsafe fn free_from_c<T>(ptr: *mut T) {
+    catch_panic((), || {
+        if !ptr.is_null() {
+            // SAFETY: the caller guarantees `ptr` is an unfreed `Box<T>` from `into_c`.
+            drop(unsafe { Box::from_raw(ptr) });
+        }
+    })
+}
+
+/// A getter: checks both pointers, then writes `read(object)` to `out`.
+///
+/// # Safety
+/// As for [`ref_arg`] (`object`) and [`Out::required`] (`out`).
+pub(crate) unsafe fn get<O, T>(
+    object: *const O,
+    out: *mut T,
+    read: impl FnOnce(&O) -> T,
+) -> psd_result {
+    ffi_boundary(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (object, out) = unsafe { (ref_arg(object)?, Out::required(out)?) };
+        out.write(read(object));
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_the_panic_code() {
+        assert_eq!(ffi_boundary(|| panic!("boom")), psd_result::Panic);
+        assert_eq!(
+            ffi_boundary(|| Err(psd_result::BadSignature)),
+            psd_result::BadSignature
+        );
+        assert_eq!(ffi_boundary(|| Ok(())), psd_result::Ok);
+    }
+
+    #[test]
+    fn null_arguments_are_refused() {
+        let mut out = 0_i64;
+        assert_eq!(
+            unsafe { get(std::ptr::null::<i64>(), &mut out, |v| *v) },
+            psd_result::NullParameter
+        );
+        assert_eq!(
+            unsafe { get(&5_i64, std::ptr::null_mut(), |v| *v) },
+            psd_result::NullParameter
+        );
+        assert_eq!(unsafe { get(&5_i64, &mut out, |v| *v) }, psd_result::Ok);
+        assert_eq!(out, 5);
+        assert_eq!(
+            unsafe { slice_arg(std::ptr::null::<u8>(), 3) },
+            Err(psd_result::NullParameter)
+        );
+    }
+}

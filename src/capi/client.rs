@@ -1,0 +1,181 @@
+//! `psd_client`: creating delegation sessions (blocking), and fresh states.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use super::api_error::psd_api_error;
+use super::boundary::{ffi_boundary, free_from_c, into_c, ref_arg, Out};
+use super::platform::{platform_arg, psd_platform};
+use super::result::psd_result;
+use super::session::psd_session;
+use super::text::{optional_str_arg, psd_string, str_arg};
+use crate::client::{Client, RetryPolicy};
+use crate::state::generate_state;
+
+/// A PostSyncer API client for one API key: a connection pool and worker threads.
+///
+/// Immutable once built: share one client between all threads (calls are thread-safe and
+/// reuse connections) and free it once with `psd_client_free` when no call is running.
+#[derive(Debug)]
+pub struct psd_client(Client);
+
+/// Creates a client.
+///
+/// - `api_key`, `api_key_len`: the PostSyncer API key (server-side only). It is copied;
+///   the library's copy is wiped on free and never appears in any message.
+/// - `base_url`, `base_url_len`: the API base URL, or NULL for PostSyncer's production API
+///   (`https://postsyncer.com/api`); the emulator's is `http://127.0.0.1:PORT/api`.
+/// - `timeout_ms`: the longest one attempt may take, connection included; 0 for the core's
+///   default (10 s). A call may take up to (retries + 1) attempts plus backoffs.
+/// - `max_retries`: retries after the first attempt (transport errors, 429, 502/503/504);
+///   negative for the core's default (2).
+/// - `client_out`: receives the client on success; the caller owns it (`psd_client_free`).
+/// - `error_message_out`: optional (may be NULL); on a configuration error it receives an
+///   owned message saying what to fix (`psd_string_free`).
+///
+/// Errors: `PSD_RESULT_EMPTY_API_KEY`, `PSD_RESULT_INVALID_ARGUMENT`,
+/// `PSD_RESULT_NULL_PARAMETER`, `PSD_RESULT_INVALID_UTF8`. Thread safety: callable from any thread.
+///
+/// # Safety
+/// The strings are NULL or readable for their lengths; the out-pointers are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn psd_client_new(
+    api_key: *const c_char,
+    api_key_len: usize,
+    base_url: *const c_char,
+    base_url_len: usize,
+    timeout_ms: u64,
+    max_retries: i32,
+    client_out: *mut *mut psd_client,
+    error_message_out: *mut *mut psd_string,
+) -> psd_result {
+    ffi_boundary(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (api_key, base_url, client_out, error_message_out) = unsafe {
+            (
+                str_arg(api_key, api_key_len)?,
+                optional_str_arg(base_url, base_url_len)?,
+                Out::required(client_out)?,
+                Out::optional(error_message_out),
+            )
+        };
+        let mut builder = Client::builder(api_key);
+        if let Some(base_url) = base_url {
+            builder = builder.base_url(base_url);
+        }
+        if timeout_ms > 0 {
+            builder = builder.timeout(Duration::from_millis(timeout_ms));
+        }
+        if let Ok(max_retries) = u32::try_from(max_retries) {
+            builder = builder.retry_policy(RetryPolicy {
+                max_retries,
+                ..RetryPolicy::default()
+            });
+        }
+        match builder.build() {
+            Ok(client) => {
+                client_out.write(into_c(psd_client(client)));
+                Ok(())
+            }
+            Err(error) => {
+                if let Some(out) = error_message_out {
+                    out.write(into_c(psd_string(error.to_string())));
+                }
+                Err(psd_result::of_config(&error))
+            }
+        }
+    })
+}
+
+/// Creates a delegation session, blocking the calling thread until it is created or has
+/// failed (bounded by the client's timeout, retries and backoffs).
+///
+/// - `platform`: the platform to prove ownership on (not `PSD_PLATFORM_NONE`).
+/// - `callback_url`, `callback_url_len`: the absolute http(s) URL the user is sent back to.
+/// - `state`, `state_len`: the state to send, or NULL to have 256 random bits generated
+///   (read it back with `psd_session_state`). Persist it: the callback is checked against it.
+/// - `session_out`: receives the session on success; the caller owns it (`psd_session_free`).
+/// - `error_out`: optional (may be NULL); when the call fails with an API result
+///   (`PSD_RESULT_INVALID_REQUEST` to `PSD_RESULT_INVALID_RESPONSE`) it receives the error;
+///   the caller owns it (`psd_api_error_free`). Not written for any other result.
+///
+/// Other errors: `PSD_RESULT_INVALID_PLATFORM`, `PSD_RESULT_NULL_PARAMETER`,
+/// `PSD_RESULT_INVALID_UTF8`. Thread safety: any number of threads may call this on the
+/// same client at once.
+///
+/// # Safety
+/// `client` is NULL or a live client; the strings are NULL or readable for their lengths;
+/// the out-pointers are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn psd_client_create_session(
+    client: *const psd_client,
+    platform: psd_platform,
+    callback_url: *const c_char,
+    callback_url_len: usize,
+    state: *const c_char,
+    state_len: usize,
+    session_out: *mut *mut psd_session,
+    error_out: *mut *mut psd_api_error,
+) -> psd_result {
+    ffi_boundary(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (client, callback_url, state, session_out, error_out) = unsafe {
+            (
+                ref_arg(client)?,
+                str_arg(callback_url, callback_url_len)?,
+                optional_str_arg(state, state_len)?,
+                Out::required(session_out)?,
+                Out::optional(error_out),
+            )
+        };
+        let platform = platform_arg(platform)?;
+        match client
+            .0
+            .create_session_blocking(platform, callback_url, state)
+        {
+            Ok(session) => {
+                session_out.write(into_c(psd_session(session)));
+                Ok(())
+            }
+            Err(error) => {
+                let code = psd_result::of_api(error.kind());
+                if let Some(out) = error_out {
+                    out.write(into_c(psd_api_error(error)));
+                }
+                Err(code)
+            }
+        }
+    })
+}
+
+/// Frees a client, its connections and worker threads; the API key is wiped. NULL is ignored.
+///
+/// Thread safety: call it once, after every call on the client has returned.
+///
+/// # Safety
+/// `client` is NULL or a client from `psd_client_new` that was not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn psd_client_free(client: *mut psd_client) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { free_from_c(client) }
+}
+
+/// Generates a fresh state for a new session: 256 bits from the operating system's CSPRNG,
+/// base64url without padding (43 characters; never `&`, `=` or `+`). Writes it to
+/// `*state_out`, owned by the caller (`psd_string_free`).
+///
+/// Errors: `PSD_RESULT_ENTROPY_UNAVAILABLE`, `PSD_RESULT_NULL_PARAMETER`.
+/// Thread safety: callable from any thread.
+///
+/// # Safety
+/// `state_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn psd_generate_state(state_out: *mut *mut psd_string) -> psd_result {
+    ffi_boundary(|| {
+        // SAFETY: forwarded from this function's contract.
+        let state_out = unsafe { Out::required(state_out)? };
+        let state = generate_state().map_err(|e| psd_result::of_config(&e))?;
+        state_out.write(into_c(psd_string(state)));
+        Ok(())
+    })
+}

@@ -1,0 +1,328 @@
+//! `Client`: creates delegation sessions over HTTPS (PostSyncer's sessions API).
+//!
+//! One concern per module: `validate` (local checks), `transport` (the request and its
+//! retries), `retry` (backoff and `Retry-After`), `response` (answer → grant or error),
+//! `runtime` (the client's own tokio runtime).
+
+mod response;
+mod retry;
+mod runtime;
+mod transport;
+mod validate;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::redirect;
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiErrorKind, ConfigError};
+use crate::platform::Platform;
+use crate::secret::Secret;
+use crate::state::generate_state;
+use runtime::OwnedRuntime;
+use transport::Endpoint;
+
+/// The User-Agent of every request: the crate and its version.
+const USER_AGENT: &str = concat!(
+    "postsyncer-delegation/",
+    env!("CARGO_PKG_VERSION"),
+    " (rust)"
+);
+
+/// The most retries a policy may ask for: beyond this, retrying only adds load.
+const MAX_RETRIES_LIMIT: u32 = 10;
+
+/// How long an idle pooled connection is kept for the next request.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// PostSyncer's production API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://postsyncer.com/api";
+
+/// How failed attempts are retried: transport errors, 429 (honouring `Retry-After`, capped)
+/// and 502/503/504, with exponential backoff and full jitter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (0 turns retrying off). Default 2.
+    pub max_retries: u32,
+    /// The backoff before the first retry; doubled for each further one. Default 200 ms.
+    pub initial_backoff: Duration,
+    /// The longest backoff between two attempts. Default 5 s.
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` honoured; a longer one is returned as `rate_limited`
+    /// instead of waited for. Default 30 s.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A created delegation session: send the user's browser to `authorize_url`, and persist
+/// `state` (and `platform`) to check the callback against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// Where to redirect the user's browser. Opaque and single-use.
+    pub authorize_url: String,
+    /// Seconds the authorize URL stays valid, as the service said.
+    pub expires_in: u64,
+    /// When the authorize URL stops being valid, in unix seconds (now + `expires_in`).
+    pub expires_at: i64,
+    /// The state sent (the one given, or a generated one).
+    pub state: String,
+    /// The platform the session is for.
+    pub platform: Platform,
+    /// The callback URL the user will be sent back to.
+    pub callback_url: String,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    api_key: Secret,
+    base_url: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// The API base URL (default [`DEFAULT_BASE_URL`]); the emulator's is
+    /// `http://127.0.0.1:8787/api`. It must be `https://`, except for a loopback host
+    /// (`localhost`, `127.0.0.0/8`, `::1`), so the API key never crosses a network in clear
+    /// text. Redirects are never followed: point it at the final address.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// The longest one attempt may take, from connecting to the answer's last byte.
+    /// Default 10 s.
+    ///
+    /// A timed-out attempt is not retried: the caller's time budget is what ran out, and a
+    /// slow service is not helped by more load. A call therefore takes at most about
+    /// `(max_retries + 1) × timeout` plus the backoffs, and usually one `timeout` when the
+    /// service is merely slow.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The client, or why the configuration is refused (empty or malformed API key, bad
+    /// base URL, zero timeout, too many retries). Starts the client's worker threads.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        validate::check_api_key(&self.api_key)?;
+        let url = validate::sessions_endpoint(&self.base_url)?;
+        if self.timeout.is_zero() {
+            return Err(ConfigError::InvalidArgument {
+                name: "timeout",
+                reason: "must be longer than zero".to_owned(),
+            });
+        }
+        if self.retry.max_retries > MAX_RETRIES_LIMIT {
+            return Err(ConfigError::InvalidArgument {
+                name: "retry_policy",
+                reason: format!(
+                    "max_retries is {}, more than {MAX_RETRIES_LIMIT}; more retries only add load to a struggling service",
+                    self.retry.max_retries
+                ),
+            });
+        }
+        let mut http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .redirect(redirect::Policy::none())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT);
+        if url.scheme() == "http" {
+            // Loopback only (see `base_url`): a proxy from the environment must not see the
+            // API key in clear text.
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| ConfigError::InvalidArgument {
+            name: "client",
+            reason: format!("the HTTP client could not be set up ({e})"),
+        })?;
+        let runtime = OwnedRuntime::start().map_err(|e| ConfigError::InvalidArgument {
+            name: "client",
+            reason: format!("the client's worker threads could not be started ({e})"),
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                endpoint: Arc::new(Endpoint {
+                    http,
+                    url,
+                    api_key: self.api_key,
+                    timeout: self.timeout,
+                    retry: self.retry,
+                }),
+                runtime,
+            }),
+        })
+    }
+}
+
+/// A PostSyncer API client. Cheap to clone (clones share one connection pool and one small
+/// runtime); build one per API key at start-up and share it. Dropping the last clone stops
+/// its worker threads without waiting for requests still in flight.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: Arc<Endpoint>,
+    runtime: OwnedRuntime,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoint = &self.inner.endpoint;
+        f.debug_struct("Client")
+            .field("endpoint", &endpoint.url.as_str())
+            .field("api_key", &endpoint.api_key)
+            .field("timeout", &endpoint.timeout)
+            .field("retry", &endpoint.retry)
+            .finish()
+    }
+}
+
+/// The JSON body of a sessions request.
+#[derive(Serialize)]
+struct SessionRequest<'a> {
+    platform: &'a str,
+    callback_url: &'a str,
+    state: &'a str,
+}
+
+/// A validated request, ready to run on the client's runtime.
+struct Prepared {
+    body: Vec<u8>,
+    platform: Platform,
+    callback_url: String,
+    state: String,
+}
+
+impl Prepared {
+    fn new(platform: Platform, callback_url: &str, state: Option<&str>) -> Result<Self, ApiError> {
+        validate::check_callback_url(callback_url)?;
+        let state = match state {
+            Some(given) => {
+                validate::check_state(given)?;
+                given.to_owned()
+            }
+            None => generate_state()?,
+        };
+        let body = serde_json::to_vec(&SessionRequest {
+            platform: platform.as_str(),
+            callback_url,
+            state: &state,
+        })
+        .map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::InvalidRequest,
+                format!("the request could not be encoded ({e})"),
+            )
+        })?;
+        Ok(Prepared {
+            body,
+            platform,
+            callback_url: callback_url.to_owned(),
+            state,
+        })
+    }
+
+    /// The whole exchange, retries included; runs on the client's runtime.
+    async fn send(self, endpoint: Arc<Endpoint>) -> Result<Session, ApiError> {
+        let grant = transport::send_with_retries(&endpoint, self.body).await?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Ok(Session {
+            authorize_url: grant.authorize_url,
+            expires_in: grant.expires_in,
+            expires_at: now.saturating_add(i64::try_from(grant.expires_in).unwrap_or(i64::MAX)),
+            state: self.state,
+            platform: self.platform,
+            callback_url: self.callback_url,
+        })
+    }
+}
+
+/// The error for a request task that ended without an answer (it cannot panic by design;
+/// the runtime stops only when the client is dropped).
+fn task_lost() -> ApiError {
+    ApiError::new(
+        ApiErrorKind::Transport,
+        "the request was interrupted before an answer arrived (the client was shutting down); try again",
+    )
+}
+
+impl Client {
+    /// A client for this API key with the default base URL, timeout and retry policy.
+    pub fn new(api_key: impl Into<Secret>) -> Result<Client, ConfigError> {
+        Client::builder(api_key).build()
+    }
+
+    /// A builder, for another base URL, timeout or retry policy.
+    pub fn builder(api_key: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder {
+            api_key: api_key.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Creates a delegation session. `state` is generated (256 random bits) when `None`.
+    ///
+    /// The arguments are checked before anything is sent (`invalid_request`): an absolute
+    /// http(s) callback URL with a host and no fragment; a state of 1–255 bytes without
+    /// control characters or `&`. The request runs on the client's own runtime, so this
+    /// future may be awaited on any executor; dropping it cancels the request.
+    ///
+    /// Retries follow the [`RetryPolicy`]. Creating a session twice is harmless (an unused
+    /// authorize URL simply expires), which is why a POST may be retried at all.
+    pub async fn create_session(
+        &self,
+        platform: Platform,
+        callback_url: &str,
+        state: Option<&str>,
+    ) -> Result<Session, ApiError> {
+        let prepared = Prepared::new(platform, callback_url, state)?;
+        let task = prepared.send(Arc::clone(&self.inner.endpoint));
+        self.inner
+            .runtime
+            .spawn(task)
+            .await
+            .map_err(|_| task_lost())?
+    }
+
+    /// The blocking form of [`Client::create_session`], for code without an async runtime.
+    /// Safe from any thread, including one that runs a tokio runtime (it blocks that thread
+    /// while the client's own runtime does the work).
+    pub fn create_session_blocking(
+        &self,
+        platform: Platform,
+        callback_url: &str,
+        state: Option<&str>,
+    ) -> Result<Session, ApiError> {
+        let prepared = Prepared::new(platform, callback_url, state)?;
+        let task = prepared.send(Arc::clone(&self.inner.endpoint));
+        self.inner
+            .runtime
+            .run_blocking(task)
+            .ok_or_else(task_lost)?
+    }
+}

@@ -1,1 +1,48 @@
-fn main() {}
+//! `postsyncer-delegate`: verify and sign PostSyncer callbacks, run the local emulator of
+//! PostSyncer's delegation API, and run the whole flow end to end (`demo`).
+
+mod callback;
+mod checks;
+mod clock;
+mod demo;
+mod emulator;
+mod secrets;
+mod sign_cmd;
+mod verify_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Prove social-account ownership through PostSyncer's OAuth delegation, locally.
+#[derive(Debug, Parser)]
+#[command(name = "postsyncer-delegate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify a callback URL (or its query) against the signing secret(s).
+    Verify(verify_cmd::VerifyArgs),
+    /// Sign proof fields into a callback query (test fixtures).
+    Sign(sign_cmd::SignArgs),
+    /// Run the local PostSyncer emulator until SIGTERM/SIGINT.
+    Emulate(emulator::EmulateArgs),
+    /// Run the whole flow against an embedded emulator: session, approval, verification.
+    Demo,
+}
+
+/// Exit status for usage and configuration errors (clap uses it for bad arguments too).
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Verify(args) => verify_cmd::run(&args),
+        Command::Sign(args) => sign_cmd::run(&args),
+        Command::Emulate(args) => emulator::run(args),
+        Command::Demo => demo::run(),
+    }
+}

@@ -1,0 +1,243 @@
+//! `emulate`: a local test double of PostSyncer's delegation API, consent page and callback
+//! tester. It signs with the core's `sign_proof` and verifies with the core's `Verifier`; it
+//! holds no copy of the contract.
+
+mod api_keys;
+mod consent;
+mod control;
+mod faults;
+mod html;
+mod identities;
+mod requests;
+mod sessions;
+mod tester;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use clap::Args;
+use postsyncer_delegation::{Secret, Verifier};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use api_keys::ApiKeys;
+use identities::Identities;
+use requests::AuthorizationRequests;
+use tester::{TesterSessions, TESTER_PATH};
+
+use crate::EXIT_USAGE;
+
+/// The emulator's API key unless `--api-key` says otherwise.
+pub const DEFAULT_API_KEY: &str = "ps_test_api_key_0001";
+/// The emulator's signing secret unless `--signing-secret` says otherwise.
+pub const DEFAULT_SIGNING_SECRET: &str = "ps_test_signing_secret_0001";
+
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    /// The API key that sessions requests must carry (a test credential).
+    #[arg(long, default_value = DEFAULT_API_KEY)]
+    api_key: String,
+    /// The secret callbacks are signed with (a test credential).
+    #[arg(long, default_value = DEFAULT_SIGNING_SECRET)]
+    signing_secret: String,
+    /// JSON list of {"platform", "platform_id", "handle"} offered on the consent page.
+    #[arg(long, value_name = "FILE")]
+    identities: Option<PathBuf>,
+}
+
+/// What an emulator is started with.
+#[derive(Debug)]
+pub struct Config {
+    pub api_key: Secret,
+    pub signing_secret: Secret,
+    pub identities: Identities,
+}
+
+impl Config {
+    /// The emulator's default credentials and identities.
+    pub fn defaults() -> Config {
+        Config {
+            api_key: Secret::new(DEFAULT_API_KEY),
+            signing_secret: Secret::new(DEFAULT_SIGNING_SECRET),
+            identities: Identities::defaults(),
+        }
+    }
+}
+
+/// The state every handler shares.
+pub struct Emulator {
+    base_url: String,
+    signing_secret: Secret,
+    verifier: Verifier,
+    identities: Identities,
+    api_keys: ApiKeys,
+    requests: AuthorizationRequests,
+    tester: TesterSessions,
+}
+
+/// A serving emulator; [`Running::stop`] shuts it down gracefully.
+#[derive(Debug)]
+pub struct Running {
+    /// `http://127.0.0.1:PORT`; the client's base URL is this plus `/api`.
+    pub url: String,
+    server: JoinHandle<std::io::Result<()>>,
+    stop: oneshot::Sender<()>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn stop(self) -> std::io::Result<()> {
+        // The server may already be gone (it failed); its result says why.
+        let _ = self.stop.send(());
+        self.server.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Binds `addr` and serves in the background.
+pub async fn start(addr: SocketAddr, config: Config) -> std::io::Result<Running> {
+    if config.api_key.is_empty() {
+        return Err(std::io::Error::other("the emulator's API key is empty"));
+    }
+    let verifier = Verifier::new([config.signing_secret.clone()]).map_err(std::io::Error::other)?;
+    let listener = TcpListener::bind(addr).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let emulator = Arc::new(Emulator {
+        base_url: url.clone(),
+        signing_secret: config.signing_secret,
+        verifier,
+        identities: config.identities,
+        api_keys: ApiKeys::new(config.api_key),
+        requests: AuthorizationRequests::default(),
+        tester: TesterSessions::default(),
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(emulator))
+            .with_graceful_shutdown(async {
+                // A dropped sender stops the server too.
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running { url, server, stop })
+}
+
+fn router(emulator: Arc<Emulator>) -> Router {
+    Router::new()
+        .route("/api/oauth/delegate/sessions", post(sessions::create))
+        .route("/oauth/delegate", get(consent::show).post(consent::submit))
+        .route(TESTER_PATH, get(tester::callback))
+        .route("/emulator/api-keys", post(control::create_key))
+        .route("/emulator/api-keys/{key}/stats", get(control::key_stats))
+        .fallback(not_found)
+        .with_state(emulator)
+}
+
+/// Unknown routes answer like PostSyncer's API does.
+async fn not_found(uri: Uri) -> Response {
+    let route = uri.path().trim_start_matches('/');
+    sessions::json_message(
+        StatusCode::NOT_FOUND,
+        &format!("The route {route} could not be found."),
+    )
+}
+
+/// `emulate`: start, print the three credential lines, serve until SIGTERM or SIGINT.
+pub fn run(args: EmulateArgs) -> ExitCode {
+    let identities = match &args.identities {
+        Some(path) => match Identities::from_file(path) {
+            Ok(identities) => identities,
+            Err(e) => return usage_error(&e),
+        },
+        None => Identities::defaults(),
+    };
+    let config = Config {
+        api_key: Secret::new(args.api_key),
+        signing_secret: Secret::new(args.signing_secret),
+        identities,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return usage_error(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let api_key = config.api_key.clone();
+        let signing_secret = config.signing_secret.clone();
+        let running = match start(args.addr, config).await {
+            Ok(running) => running,
+            Err(e) => {
+                return usage_error(&format!("cannot start the emulator on {}: {e}", args.addr))
+            }
+        };
+        if let Err(e) = announce(&running.url, &api_key, &signing_secret) {
+            return usage_error(&format!("cannot write to stdout: {e}"));
+        }
+        wait_for_termination().await;
+        eprintln!("stopping the emulator");
+        match running.stop().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: the emulator failed: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// The three machine-read lines first, flushed, then text for people (on stderr, so that a
+/// harness that stops reading stdout after three lines never blocks the emulator).
+fn announce(url: &str, api_key: &Secret, signing_secret: &Secret) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "PSD_EMULATOR_URL={url}")?;
+    // These are the emulator's test credentials: printing them is the point.
+    writeln!(out, "PSD_API_KEY={}", api_key.expose())?;
+    writeln!(out, "PSD_SIGNING_SECRET={}", signing_secret.expose())?;
+    out.flush()?;
+    eprintln!(
+        "PostSyncer emulator listening on {url}\n  \
+         sessions API:  POST {url}/api/oauth/delegate/sessions (Authorization: Bearer <PSD_API_KEY>)\n  \
+         consent page:  the authorize_url it returns (add &decision=approve to skip the page)\n  \
+         tester:        use {url}{TESTER_PATH} as callback_url\n  \
+         control API:   POST {url}/emulator/api-keys\n\
+         Stop with Ctrl-C."
+    );
+    Ok(())
+}
+
+async fn wait_for_termination() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+fn usage_error(message: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}

@@ -1,0 +1,243 @@
+//! `POST /api/oauth/delegate/sessions`: PostSyncer's contract (Bearer auth, 401, 422 with
+//! per-field errors, 200 with a single-use authorize URL), plus the key's faults.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use postsyncer_delegation::Platform;
+use serde_json::{json, Map, Value};
+
+use super::faults::Forced;
+use super::requests::{SessionRequest, REQUEST_LIFETIME};
+use super::Emulator;
+
+/// The longest `state` PostSyncer accepts.
+const MAX_STATE_CHARS: usize = 255;
+
+pub async fn create(
+    State(emulator): State<Arc<Emulator>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(request) = bearer_key(&headers).and_then(|key| emulator.api_keys.count_request(key))
+    else {
+        return json_message(StatusCode::UNAUTHORIZED, "Unauthenticated.");
+    };
+    let faults = request.faults;
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    match faults.forced(request.number) {
+        Some(Forced::RateLimited { retry_after }) => return rate_limited(retry_after),
+        Some(Forced::Status(status)) => return realistic_error(status),
+        Some(Forced::MalformedJson) => {
+            return (StatusCode::OK, "<html><body>502 Bad Gateway</body></html>").into_response()
+        }
+        None => {}
+    }
+
+    let session = match validate(&body) {
+        Ok((platform, callback_url, state)) => SessionRequest {
+            platform,
+            callback_url,
+            state,
+            proof_fault: faults.proof_fault,
+        },
+        Err(errors) => return validation_error(errors),
+    };
+    match emulator.requests.insert(session) {
+        Ok(token) => Json(json!({
+            "authorize_url": format!("{}/oauth/delegate?request={token}", emulator.base_url),
+            "expires_in": REQUEST_LIFETIME.as_secs(),
+        }))
+        .into_response(),
+        Err(e) => json_message(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// The key of an `Authorization: Bearer <key>` header (scheme case-insensitive).
+fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
+}
+
+type FieldErrors = Vec<(&'static str, String)>;
+
+/// The body's platform, callback_url and state, or Laravel-style messages per field.
+fn validate(body: &[u8]) -> Result<(Platform, String, String), FieldErrors> {
+    // A body that is not a JSON object has none of the fields, as in Laravel.
+    let fields = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(fields)) => fields,
+        _ => Map::new(),
+    };
+    let mut errors = FieldErrors::new();
+    let platform = match present(&fields, "platform") {
+        None => required(&mut errors, "platform"),
+        Some(value) => {
+            let platform = value.as_str().and_then(Platform::from_wire);
+            if platform.is_none() {
+                errors.push(("platform", "The selected platform is invalid.".to_owned()));
+            }
+            platform
+        }
+    };
+    let callback_url = match present(&fields, "callback_url") {
+        None => required(&mut errors, "callback_url"),
+        Some(value) => {
+            let url = value.as_str().and_then(absolute_http_url);
+            if url.is_none() {
+                errors.push((
+                    "callback_url",
+                    "The callback url field must be a valid URL.".to_owned(),
+                ));
+            }
+            url
+        }
+    };
+    let state = match present(&fields, "state") {
+        None => required(&mut errors, "state"),
+        Some(Value::String(s)) if s.chars().count() > MAX_STATE_CHARS => {
+            errors.push((
+                "state",
+                format!("The state field must not be greater than {MAX_STATE_CHARS} characters."),
+            ));
+            None
+        }
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => {
+            errors.push(("state", "The state field must be a string.".to_owned()));
+            None
+        }
+    };
+    match (platform, callback_url, state) {
+        (Some(p), Some(c), Some(s)) if errors.is_empty() => Ok((p, c, s.to_owned())),
+        _ => Err(errors),
+    }
+}
+
+/// The field's value unless it is absent, null or the empty string (Laravel's "required").
+fn present<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    fields
+        .get(name)
+        .filter(|v| !v.is_null() && v.as_str() != Some(""))
+}
+
+fn required<T>(errors: &mut FieldErrors, field: &'static str) -> Option<T> {
+    let label = field.replace('_', " ");
+    errors.push((field, format!("The {label} field is required.")));
+    None
+}
+
+/// The URL in its normalized (ASCII) form when it is absolute http or https with a host;
+/// normalized so that it can become a `Location` header as it is.
+fn absolute_http_url(text: &str) -> Option<String> {
+    url::Url::parse(text)
+        .ok()
+        .filter(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        })
+        .map(String::from)
+}
+
+/// 422 as Laravel shapes it: the first message (and how many more) plus every field's list.
+fn validation_error(errors: FieldErrors) -> Response {
+    let mut by_field = Map::new();
+    for (field, message) in &errors {
+        if let Value::Array(list) = by_field
+            .entry(*field)
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            list.push(message.as_str().into());
+        }
+    }
+    let first = errors
+        .first()
+        .map_or("The given data was invalid.", |(_, m)| m.as_str());
+    let message = match errors.len() {
+        0 | 1 => first.to_owned(),
+        2 => format!("{first} (and 1 more error)"),
+        n => format!("{first} (and {} more errors)", n - 1),
+    };
+    let body = json!({"message": message, "errors": by_field});
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// `{"message": text}` with `status`.
+pub fn json_message(status: StatusCode, text: &str) -> Response {
+    (status, Json(json!({ "message": text }))).into_response()
+}
+
+fn rate_limited(retry_after: u64) -> Response {
+    let mut response = json_message(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts.");
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
+}
+
+/// A forced error status with the body PostSyncer sends for it.
+fn realistic_error(status: u16) -> Response {
+    let Ok(status) = StatusCode::from_u16(status) else {
+        return json_message(StatusCode::INTERNAL_SERVER_ERROR, "Server Error");
+    };
+    match status {
+        StatusCode::UNAUTHORIZED => json_message(status, "Unauthenticated."),
+        StatusCode::FORBIDDEN => json_message(status, "This action is unauthorized."),
+        StatusCode::NOT_FOUND => json_message(status, "Not Found."),
+        StatusCode::UNPROCESSABLE_ENTITY => validation_error(vec![(
+            "platform",
+            "The selected platform is invalid.".to_owned(),
+        )]),
+        StatusCode::TOO_MANY_REQUESTS => rate_limited(1),
+        StatusCode::INTERNAL_SERVER_ERROR => json_message(status, "Server Error"),
+        _ => json_message(status, status.canonical_reason().unwrap_or("Error")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields_refused(body: &str) -> Vec<&'static str> {
+        match validate(body.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|(f, _)| f).collect(),
+        }
+    }
+
+    #[test]
+    fn accepts_a_complete_request() {
+        let ok = r#"{"platform":"tiktok","callback_url":"https://app.example/cb?x=1","state":"s"}"#;
+        assert!(validate(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn refuses_each_bad_field() {
+        assert_eq!(
+            fields_refused("not json"),
+            ["platform", "callback_url", "state"]
+        );
+        assert_eq!(
+            fields_refused(r#"{"platform":"x","callback_url":"/cb","state":7}"#),
+            ["platform", "callback_url", "state"]
+        );
+        assert_eq!(
+            fields_refused(
+                r#"{"platform":"tiktok","callback_url":"ftp://a.example/","state":"s"}"#
+            ),
+            ["callback_url"]
+        );
+        let long = "s".repeat(256);
+        let body = format!(
+            r#"{{"platform":"tiktok","callback_url":"https://a.example/","state":"{long}"}}"#
+        );
+        assert_eq!(fields_refused(&body), ["state"]);
+    }
+}

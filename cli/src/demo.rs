@@ -108,7 +108,7 @@ async fn approve(authorize_url: &str) -> Result<String, String> {
 
 fn step(name: &str, text: &str) {
     // A closed stdout must not stop the demo from cleaning up; the exit code still tells.
-    let _ = writeln!(std::io::stdout(), "[{name:>8}] {text}");
+    let _ = writeln!(std::io::stdout(), "[{name:<8}] {text}");
 }
 
 fn fail(message: &str) -> ExitCode {

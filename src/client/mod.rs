@@ -176,6 +176,18 @@ impl ClientBuilder {
 /// A PostSyncer API client. Cheap to clone (clones share one connection pool and one small
 /// runtime); build one per API key at start-up and share it. Dropping the last clone stops
 /// its worker threads without waiting for requests still in flight.
+///
+/// ```no_run
+/// use postsyncer_delegation::{Client, Platform};
+///
+/// let api_key = std::env::var("POSTSYNCER_API_KEY")?;
+/// let client = Client::new(api_key)?;
+/// let session =
+///     client.create_session_blocking(Platform::TikTok, "https://yourapp.com/callback", None)?;
+/// // Persist session.state and session.platform with the user's session, then:
+/// println!("redirect the browser to {}", session.authorize_url);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -260,12 +272,12 @@ impl Prepared {
     }
 }
 
-/// The error for a request task that ended without an answer (it cannot panic by design;
-/// the runtime stops only when the client is dropped).
+/// The error for a request task that ended without an answer: the client's runtime stopped
+/// (it was being dropped) or the task failed inside the HTTP stack.
 fn task_lost() -> ApiError {
     ApiError::new(
         ApiErrorKind::Transport,
-        "the request was interrupted before an answer arrived (the client was shutting down); try again",
+        "the request ended without an answer (the client was shutting down, or the HTTP stack failed); try again with a live client",
     )
 }
 

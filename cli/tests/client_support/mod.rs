@@ -250,3 +250,23 @@ pub fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
     listener.local_addr().expect("bound address").port()
 }
+
+/// A loopback server that answers every connection with `head` and then `body_bytes` bytes
+/// of filler (sent until the client hangs up): what the emulator cannot be asked to do.
+pub fn hostile_server(head: String, body_bytes: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("bound address"));
+    thread::spawn(move || {
+        for mut client in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = client.read(&mut request);
+            let _ = client.write_all(head.as_bytes());
+            let filler = [b'x'; 8192];
+            let mut sent = 0;
+            while sent < body_bytes && client.write_all(&filler).is_ok() {
+                sent += filler.len();
+            }
+        }
+    });
+    url
+}

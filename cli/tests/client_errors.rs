@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use client_support::{assert_key_hidden, closed_port, quick_retries, Emulator};
 use postsyncer_delegation::{ApiError, ApiErrorKind, Client, Platform, RetryPolicy};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const CALLBACK: &str = "https://app.example/callback";
 
@@ -21,6 +21,26 @@ fn failing_call(client: &Client, api_key: &str) -> ApiError {
         .expect_err("the call must fail");
     assert_key_hidden(&error, api_key);
     error
+}
+
+/// A failing call with a fresh key carrying `faults`: the error, and how many sessions
+/// requests the emulator saw.
+fn fails_with(emulator: &Emulator, faults: Value) -> (ApiError, u64) {
+    let key = emulator.key_with_faults(faults);
+    let error = failing_call(&emulator.client(&key), &key);
+    (error, emulator.session_requests(&key))
+}
+
+/// A succeeding call with a fresh key carrying `faults`: how many sessions requests the
+/// emulator saw.
+fn succeeds_with(emulator: &Emulator, faults: Value) -> u64 {
+    let key = emulator.key_with_faults(faults);
+    let session = emulator
+        .client(&key)
+        .create_session_blocking(Platform::Facebook, CALLBACK, None)
+        .unwrap();
+    assert_eq!(session.platform, Platform::Facebook);
+    emulator.session_requests(&key)
 }
 
 #[test]
@@ -77,23 +97,17 @@ fn forced_statuses_map_to_their_kinds_without_retry() {
         (500, ApiErrorKind::Server),
         (400, ApiErrorKind::InvalidResponse),
     ] {
-        let key = emulator.key_with_faults(json!({ "status": status }));
-        let error = failing_call(&emulator.client(&key), &key);
+        let (error, requests) = fails_with(&emulator, json!({ "status": status }));
         assert_eq!(error.kind(), kind, "{status}");
         assert_eq!(error.status(), Some(status));
-        assert_eq!(
-            emulator.session_requests(&key),
-            1,
-            "{status} is not retried"
-        );
+        assert_eq!(requests, 1, "{status} is not retried");
     }
 }
 
 #[test]
 fn validation_errors_carry_the_fields() {
     let emulator = Emulator::start();
-    let key = emulator.key_with_faults(json!({ "status": 422 }));
-    let error = failing_call(&emulator.client(&key), &key);
+    let (error, _) = fails_with(&emulator, json!({ "status": 422 }));
     assert_eq!(error.kind(), ApiErrorKind::Validation);
     let (field, messages) = &error.field_errors()[0];
     assert_eq!(field, "platform");
@@ -106,51 +120,44 @@ fn validation_errors_carry_the_fields() {
 #[test]
 fn rate_limit_is_waited_out_then_the_session_is_created() {
     let emulator = Emulator::start();
-    let key = emulator.key_with_faults(json!({ "rate_limit_first": 1, "retry_after": 1 }));
-    let session = emulator
-        .client(&key)
-        .create_session_blocking(Platform::Pinterest, CALLBACK, None)
-        .unwrap();
-    assert_eq!(session.platform, Platform::Pinterest);
-    assert_eq!(emulator.session_requests(&key), 2);
+    let requests = succeeds_with(
+        &emulator,
+        json!({ "rate_limit_first": 1, "retry_after": 1 }),
+    );
+    assert_eq!(requests, 2);
 }
 
 #[test]
 fn a_retry_after_beyond_the_cap_returns_at_once() {
     let emulator = Emulator::start();
-    let key = emulator.key_with_faults(json!({ "rate_limit_first": 5, "retry_after": 120 }));
-    let error = failing_call(&emulator.client(&key), &key);
+    let (error, requests) = fails_with(
+        &emulator,
+        json!({ "rate_limit_first": 5, "retry_after": 120 }),
+    );
     assert_eq!(error.kind(), ApiErrorKind::RateLimited);
     assert_eq!(error.status(), Some(429));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
-    assert_eq!(emulator.session_requests(&key), 1);
+    assert_eq!(requests, 1);
 }
 
 #[test]
 fn rate_limiting_that_outlasts_the_retries_is_returned() {
     let emulator = Emulator::start();
-    let key = emulator.key_with_faults(json!({ "rate_limit_first": 5, "retry_after": 0 }));
-    let error = failing_call(&emulator.client(&key), &key);
+    let (error, requests) = fails_with(
+        &emulator,
+        json!({ "rate_limit_first": 5, "retry_after": 0 }),
+    );
     assert_eq!(error.kind(), ApiErrorKind::RateLimited);
     assert_eq!(error.retry_after(), Some(Duration::ZERO));
-    assert_eq!(
-        emulator.session_requests(&key),
-        3,
-        "first attempt and two retries"
-    );
+    assert_eq!(requests, 3, "first attempt and two retries");
 }
 
 #[test]
 fn unavailable_twice_then_success_takes_three_requests() {
     let emulator = Emulator::start();
     for status in [502, 503, 504] {
-        let key = emulator.key_with_faults(json!({ "fail_first": 2, "fail_status": status }));
-        let session = emulator
-            .client(&key)
-            .create_session_blocking(Platform::Facebook, CALLBACK, None)
-            .unwrap();
-        assert_eq!(session.platform, Platform::Facebook);
-        assert_eq!(emulator.session_requests(&key), 3, "{status}");
+        let requests = succeeds_with(&emulator, json!({ "fail_first": 2, "fail_status": status }));
+        assert_eq!(requests, 3, "{status}");
     }
 }
 
@@ -172,11 +179,10 @@ fn unavailable_beyond_the_retries_is_a_server_error() {
 #[test]
 fn malformed_json_is_an_invalid_response() {
     let emulator = Emulator::start();
-    let key = emulator.key_with_faults(json!({ "malformed_json": true }));
-    let error = failing_call(&emulator.client(&key), &key);
+    let (error, requests) = fails_with(&emulator, json!({ "malformed_json": true }));
     assert_eq!(error.kind(), ApiErrorKind::InvalidResponse);
     assert_eq!(error.status(), Some(200));
-    assert_eq!(emulator.session_requests(&key), 1);
+    assert_eq!(requests, 1);
 }
 
 #[test]

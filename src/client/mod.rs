@@ -11,6 +11,7 @@ mod transport;
 mod validate;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -312,8 +313,7 @@ impl Client {
         callback_url: &str,
         state: Option<&str>,
     ) -> Result<Session, ApiError> {
-        let prepared = Prepared::new(platform, callback_url, state)?;
-        let task = prepared.send(Arc::clone(&self.inner.endpoint));
+        let task = self.session_task(platform, callback_url, state)?;
         self.inner
             .runtime
             .spawn(task)
@@ -330,11 +330,21 @@ impl Client {
         callback_url: &str,
         state: Option<&str>,
     ) -> Result<Session, ApiError> {
-        let prepared = Prepared::new(platform, callback_url, state)?;
-        let task = prepared.send(Arc::clone(&self.inner.endpoint));
+        let task = self.session_task(platform, callback_url, state)?;
         self.inner
             .runtime
             .run_blocking(task)
             .ok_or_else(task_lost)?
+    }
+
+    /// The whole exchange as a task for the client's runtime, once the arguments pass.
+    fn session_task(
+        &self,
+        platform: Platform,
+        callback_url: &str,
+        state: Option<&str>,
+    ) -> Result<impl Future<Output = Result<Session, ApiError>> + Send + 'static, ApiError> {
+        let prepared = Prepared::new(platform, callback_url, state)?;
+        Ok(prepared.send(Arc::clone(&self.inner.endpoint)))
     }
 }

@@ -1,0 +1,3 @@
+module github.com/postsyncer/postsyncer-delegation/bindings/go
+
+go 1.21

@@ -1,0 +1,56 @@
+package postsyncer
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../include
+#cgo LDFLAGS: ${SRCDIR}/../../target/release/libpostsyncer_delegation.a -lm -ldl -lpthread
+#include "postsyncer_delegation.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// cString passes s to C as a (pointer, length) pair without copying; "" is (NULL, 0). The
+// C side never keeps the pointer beyond the call.
+func cString(s string) (*C.char, C.size_t) {
+	return (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s))
+}
+
+// cStringViews builds the psd_str array for strs. The string bytes are pinned, because
+// the array (Go memory) holds pointers to them; unpin after the call.
+func cStringViews(strs []string, pinner *runtime.Pinner) []C.psd_str {
+	views := make([]C.psd_str, len(strs))
+	for i, s := range strs {
+		if data := unsafe.StringData(s); data != nil {
+			pinner.Pin(data)
+			views[i].data = (*C.char)(unsafe.Pointer(data))
+		}
+		views[i].len = C.size_t(len(s))
+	}
+	return views
+}
+
+// goString copies a view; the absent view gives "".
+func goString(view C.psd_str) string {
+	if view.data == nil {
+		return ""
+	}
+	return C.GoStringN(view.data, C.int(view.len))
+}
+
+// takeString copies an owned psd_string and frees it.
+func takeString(s *C.psd_string) string {
+	defer C.psd_string_free(s)
+	var view C.psd_str
+	if C.psd_string_view(s, &view) != C.PSD_RESULT_OK {
+		return ""
+	}
+	return goString(view)
+}
+
+// resultName is the stable word of a result code (bad_signature, rate_limited, …).
+func resultName(result C.psd_result) string {
+	return goString(C.psd_result_name(C.uint32_t(result)))
+}

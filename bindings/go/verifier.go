@@ -1,0 +1,184 @@
+package postsyncer
+
+// #include "postsyncer_delegation.h"
+import "C"
+
+import (
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Verifier verifies PostSyncer callbacks against one or more signing secrets. Build it
+// once and share it: it is safe for concurrent use by any number of goroutines.
+type Verifier struct {
+	mu  sync.RWMutex // held for reading during calls, for writing by Close
+	ptr *C.psd_verifier
+}
+
+type verifierConfig struct {
+	leeway      time.Duration
+	maxLifetime int64 // seconds; negative: no bound
+}
+
+// VerifierOption changes a Verifier's leeway or maximum lifetime.
+type VerifierOption func(*verifierConfig)
+
+// WithLeeway accepts proofs that expired up to d ago (clock skew). Default 0; whole
+// seconds count.
+func WithLeeway(d time.Duration) VerifierOption {
+	return func(c *verifierConfig) { c.leeway = d }
+}
+
+// WithMaxLifetime refuses proofs whose expiry is more than d ahead (plus leeway).
+// Default one hour; whole seconds count.
+func WithMaxLifetime(d time.Duration) VerifierOption {
+	return func(c *verifierConfig) { c.maxLifetime = int64(d / time.Second) }
+}
+
+// WithoutMaxLifetime turns the bound on how far ahead an expiry may be off.
+func WithoutMaxLifetime() VerifierOption {
+	return func(c *verifierConfig) { c.maxLifetime = -1 }
+}
+
+// NewVerifier builds a verifier for these signing secrets (during a rotation, pass both
+// the new and the old one). An empty list or an empty secret is a *ConfigError
+// (ErrNoSecret, ErrEmptySecret).
+func NewVerifier(secrets []string, opts ...VerifierOption) (*Verifier, error) {
+	config := verifierConfig{maxLifetime: C.PSD_DEFAULT_MAX_LIFETIME_SECONDS}
+	for _, opt := range opts {
+		opt(&config)
+	}
+	if config.leeway < 0 {
+		return nil, &ConfigError{Kind: "invalid_argument", Message: "the leeway must not be negative"}
+	}
+	var pinner runtime.Pinner
+	defer pinner.Unpin()
+	views := cStringViews(secrets, &pinner)
+	var viewsPtr *C.psd_str
+	if len(views) > 0 {
+		viewsPtr = &views[0]
+	}
+	var ptr *C.psd_verifier
+	var message *C.psd_string
+	result := C.psd_verifier_new(viewsPtr, C.size_t(len(views)), C.uint64_t(config.leeway/time.Second),
+		C.int64_t(config.maxLifetime), &ptr, &message)
+	if result != C.PSD_RESULT_OK {
+		return nil, configError(result, message)
+	}
+	v := &Verifier{ptr: ptr}
+	runtime.SetFinalizer(v, (*Verifier).Close)
+	return v, nil
+}
+
+// Proof is a verified proof that the user owns PlatformID on Platform. Trust PlatformID;
+// Handle is display text the user can change.
+type Proof struct {
+	Platform   Platform
+	PlatformID string
+	Handle     string
+	State      string
+	Expires    time.Time
+}
+
+type verifyConfig struct {
+	platform Platform // 0: not checked
+	now      *int64
+}
+
+// VerifyOption adds an expectation or fixes the clock for one verification.
+type VerifyOption func(*verifyConfig)
+
+// ExpectPlatform requires the proof to be for p (the platform the session was created for).
+func ExpectPlatform(p Platform) VerifyOption {
+	return func(c *verifyConfig) { c.platform = p }
+}
+
+// At verifies as of t instead of the system clock (for tests and replays of logs).
+func At(t time.Time) VerifyOption {
+	return func(c *verifyConfig) {
+		now := t.Unix()
+		c.now = &now
+	}
+}
+
+// Verify checks a callback (the whole callback URL, or its query string with or without
+// "?") against the state this app issued for the session. It returns the proof, or a
+// *VerifyError whose kind errors.Is matches (ErrBadSignature, ErrExpired, …); spend the
+// state whatever the outcome.
+func (v *Verifier) Verify(callback, expectedState string, opts ...VerifyOption) (Proof, error) {
+	var config verifyConfig
+	for _, opt := range opts {
+		opt(&config)
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.ptr == nil {
+		return Proof{}, ErrClosed
+	}
+	callbackData, callbackLen := cString(callback)
+	stateData, stateLen := cString(expectedState)
+	var proof *C.psd_proof
+	var verifyError *C.psd_verify_error
+	result := C.psd_verifier_verify(v.ptr, callbackData, callbackLen, stateData, stateLen,
+		C.psd_platform(config.platform), (*C.int64_t)(config.now), &proof, &verifyError)
+	if result != C.PSD_RESULT_OK {
+		if verifyError == nil {
+			return Proof{}, kind(resultName(result))
+		}
+		return Proof{}, takeVerifyError(verifyError)
+	}
+	defer C.psd_proof_free(proof)
+	var platform C.psd_platform
+	var platformID, handle, state C.psd_str
+	var expires C.int64_t
+	C.psd_proof_platform(proof, &platform)
+	C.psd_proof_platform_id(proof, &platformID)
+	C.psd_proof_handle(proof, &handle)
+	C.psd_proof_state(proof, &state)
+	C.psd_proof_expires(proof, &expires)
+	return Proof{
+		Platform:   Platform(platform),
+		PlatformID: goString(platformID),
+		Handle:     goString(handle),
+		State:      goString(state),
+		Expires:    time.Unix(int64(expires), 0),
+	}, nil
+}
+
+// Close releases the verifier and wipes its key material. It waits for running Verify
+// calls; later calls return ErrClosed. Closing twice is harmless.
+func (v *Verifier) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	C.psd_verifier_free(v.ptr)
+	v.ptr = nil
+	runtime.SetFinalizer(v, nil)
+	return nil
+}
+
+func takeVerifyError(e *C.psd_verify_error) *VerifyError {
+	defer C.psd_verify_error_free(e)
+	var kindView, parameter, code, message C.psd_str
+	C.psd_verify_error_kind(e, &kindView)
+	C.psd_verify_error_parameter(e, &parameter)
+	C.psd_verify_error_code(e, &code)
+	C.psd_verify_error_message(e, &message)
+	return &VerifyError{
+		Kind:      goString(kindView),
+		Parameter: goString(parameter),
+		Code:      goString(code),
+		Message:   goString(message),
+	}
+}
+
+// configError is the error for a failed constructor: a *ConfigError for a configuration
+// result (with the library's message), the bare kind otherwise.
+func configError(result C.psd_result, message *C.psd_string) error {
+	text := takeString(message)
+	// Configuration results are the range 100–199 (include/postsyncer_delegation.h).
+	if result >= C.PSD_RESULT_NO_SECRET && result < C.PSD_RESULT_AUTHORIZATION_DENIED {
+		return &ConfigError{Kind: resultName(result), Message: text}
+	}
+	return kind(resultName(result))
+}

@@ -1,0 +1,53 @@
+package com.postsyncer.delegation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Plain Java callers: constructors with every argument, try-with-resources, catch by subclass. */
+class JavaCallerTest {
+    private static final String CALLBACK_URL = "https://app.example/cb";
+
+    @Test
+    void createsASessionAndVerifiesItsCallback() throws Exception {
+        try (Client client = new Client(TestEmulator.getApiKey(), TestEmulator.getApiBaseUrl(), 10_000L, 2);
+                Verifier verifier = new Verifier(List.of(TestEmulator.getSigningSecret()), 0L, 3600L)) {
+            Session session = client.createSessionBlocking(Platform.TIK_TOK, CALLBACK_URL, null);
+            String callback = TestEmulator.callbackAfter(session.getAuthorizeUrl(), "approve");
+
+            Proof proof = verifier.verify(callback, session.getState(), session.getPlatform(), null);
+
+            assertEquals(Platform.TIK_TOK, proof.getPlatform());
+            assertEquals("_000abc", proof.getPlatformId());
+            assertEquals("jane", proof.getHandle());
+        }
+    }
+
+    @Test
+    void catchesABadSignatureByItsSubclass() throws Exception {
+        Session session;
+        try (Client client = new Client(TestEmulator.getApiKey(), TestEmulator.getApiBaseUrl(), 10_000L, 2)) {
+            session = client.createSessionBlocking(Platform.THREADS, CALLBACK_URL, null);
+        }
+        String callback = TestEmulator.callbackAfter(session.getAuthorizeUrl(), "approve");
+        try (Verifier verifier = new Verifier(List.of("not_the_signing_secret"), 0L, 3600L)) {
+            verifier.verify(callback, session.getState(), null, null);
+            throw new AssertionError("a proof signed with another secret was accepted");
+        } catch (VerifyException.BadSignature e) {
+            assertEquals("bad_signature", e.getKind());
+            assertEquals(null, e.getParameter());
+        }
+    }
+
+    @Test
+    void catchesAnApiErrorByItsSubclass() {
+        ApiException.Unauthenticated e = assertThrows(ApiException.Unauthenticated.class, () -> {
+            try (Client client = new Client("ps_not_a_key", TestEmulator.getApiBaseUrl(), 10_000L, 0)) {
+                client.createSessionBlocking(Platform.TIK_TOK, CALLBACK_URL, null);
+            }
+        });
+        assertEquals("unauthenticated", e.getKind());
+    }
+}

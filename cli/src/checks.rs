@@ -4,7 +4,7 @@
 //! protocol order and stops at the first failure, so the error's kind says which check
 //! failed, every check before it passed and every check after it was not reached.
 
-use postsyncer_delegation::{Proof, VerifyError, VerifyErrorKind};
+use postsyncer_delegation::{Platform, Proof, VerifyError, VerifyErrorKind};
 use serde_json::{json, Map, Value};
 
 /// The checks of protocol.md §2, in order.
@@ -53,16 +53,16 @@ impl Check {
     }
 
     /// Why the check passed, with the proof's values when the whole verification succeeded.
-    fn passed_because(self, proof: Option<&Proof>) -> String {
+    fn passed_because(self, proof: Option<&Proof>, expected_platform: Option<Platform>) -> String {
         match (self, proof) {
             (Check::Parameters, _) => {
                 "all six proof parameters are present once and well formed".to_owned()
             }
             (Check::Signature, _) => "the signature matches a configured signing secret".to_owned(),
-            (Check::Platform, Some(p)) => {
-                format!("{} is a supported (and expected) platform", p.platform)
-            }
-            (Check::Platform, None) => "a supported (and expected) platform".to_owned(),
+            (Check::Platform, _) => match expected_platform {
+                Some(expected) => format!("{expected}, the platform the session was created for"),
+                None => "a supported platform (no expected platform was given)".to_owned(),
+            },
             (Check::State, _) => "the state is the one issued for this session".to_owned(),
             (Check::Expiry, Some(p)) => format!(
                 "expires at {} (unix seconds), not past and not too far ahead",
@@ -98,8 +98,12 @@ impl Outcome {
     }
 }
 
-/// Every check with its outcome, in order.
-pub fn checks_of(result: &Result<Proof, VerifyError>) -> Vec<(Check, Outcome)> {
+/// Every check with its outcome, in order; `expected_platform` is the one verification was
+/// given, if any.
+pub fn checks_of(
+    result: &Result<Proof, VerifyError>,
+    expected_platform: Option<Platform>,
+) -> Vec<(Check, Outcome)> {
     let failed = result
         .as_ref()
         .err()
@@ -108,8 +112,12 @@ pub fn checks_of(result: &Result<Proof, VerifyError>) -> Vec<(Check, Outcome)> {
         .into_iter()
         .map(|check| {
             let outcome = match failed {
-                None => Outcome::Passed(check.passed_because(result.as_ref().ok())),
-                Some((at, _)) if check < at => Outcome::Passed(check.passed_because(None)),
+                None => {
+                    Outcome::Passed(check.passed_because(result.as_ref().ok(), expected_platform))
+                }
+                Some((at, _)) if check < at => {
+                    Outcome::Passed(check.passed_because(None, expected_platform))
+                }
                 Some((at, error)) if check == at => Outcome::Failed(error.message().to_owned()),
                 Some(_) => Outcome::NotReached,
             };
@@ -166,7 +174,10 @@ mod tests {
     fn statuses(state: &str, now: i64) -> Vec<&'static str> {
         let verifier = Verifier::new(["ps_test_signing_secret_0001"]).unwrap();
         let result = verifier.verify_at(VALID, state, None, now);
-        checks_of(&result).iter().map(|(_, o)| o.status()).collect()
+        checks_of(&result, None)
+            .iter()
+            .map(|(_, o)| o.status())
+            .collect()
     }
 
     #[test]

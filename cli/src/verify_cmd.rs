@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use postsyncer_delegation::{Platform, Verifier};
+use postsyncer_delegation::{Platform, Proof, Verifier, VerifyError};
 
 use crate::checks::{checks_of, result_json};
 use crate::clock::unix_now;
@@ -70,7 +70,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     let written = if args.json {
         writeln!(out, "{}", result_json(&result))
     } else {
-        write_report(&mut out, &result)
+        write_report(&mut out, &result, args.platform)
     };
     if let Err(e) = written.and_then(|()| out.flush()) {
         eprintln!("error: cannot write the result: {e}");
@@ -96,9 +96,10 @@ fn build_verifier(args: &VerifyArgs) -> Result<Verifier, String> {
 
 fn write_report(
     out: &mut impl Write,
-    result: &Result<postsyncer_delegation::Proof, postsyncer_delegation::VerifyError>,
+    result: &Result<Proof, VerifyError>,
+    expected_platform: Option<Platform>,
 ) -> std::io::Result<()> {
-    for (check, outcome) in checks_of(result) {
+    for (check, outcome) in checks_of(result, expected_platform) {
         writeln!(
             out,
             "{:<11} {:<12} {}",

@@ -87,7 +87,7 @@ pub async fn callback(
             "verified": result.is_ok(),
             "expected": {"platform": expected.platform.as_str(), "state": expected.state},
             "result": result_json(&result),
-            "checks": checks_json(&checks_of(&result)),
+            "checks": checks_json(&checks_of(&result, Some(expected.platform))),
         }))
         .into_response()
     } else {
@@ -111,7 +111,7 @@ fn report_page(expected: &Expectation, result: &Result<Proof, VerifyError>) -> R
         ),
     };
     let mut rows = String::new();
-    for (check, outcome) in checks_of(result) {
+    for (check, outcome) in checks_of(result, Some(expected.platform)) {
         let class = match outcome {
             Outcome::Passed(_) => "passed",
             Outcome::Failed(_) => "failed",

@@ -76,6 +76,27 @@ pub(crate) fn into_c<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
 }
 
+/// Hands the outcome of a core call to C: the value to `out` on success; on failure the
+/// error object to `error_out` (when the caller asked for it) and its code as the result.
+pub(crate) fn deliver<T, E>(
+    outcome: Result<T, (psd_result, E)>,
+    out: Out<*mut T>,
+    error_out: Option<Out<*mut E>>,
+) -> Result<(), psd_result> {
+    match outcome {
+        Ok(value) => {
+            out.write(into_c(value));
+            Ok(())
+        }
+        Err((code, error)) => {
+            if let Some(error_out) = error_out {
+                error_out.write(into_c(error));
+            }
+            Err(code)
+        }
+    }
+}
+
 /// Takes back and drops an object made by [`into_c`]; NULL is ignored. Panics while
 /// dropping are swallowed: a free function has no way to report them.
 ///

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use super::api_error::psd_api_error;
-use super::boundary::{ffi_boundary, free_from_c, into_c, ref_arg, Out};
+use super::boundary::{deliver, ffi_boundary, free_from_c, into_c, ref_arg, Out};
 use super::platform::{platform_arg, psd_platform};
 use super::result::psd_result;
 use super::session::psd_session;
@@ -72,18 +72,11 @@ pub unsafe extern "C" fn psd_client_new(
                 ..RetryPolicy::default()
             });
         }
-        match builder.build() {
-            Ok(client) => {
-                client_out.write(into_c(psd_client(client)));
-                Ok(())
-            }
-            Err(error) => {
-                if let Some(out) = error_message_out {
-                    out.write(into_c(psd_string(error.to_string())));
-                }
-                Err(psd_result::of_config(&error))
-            }
-        }
+        let outcome = builder
+            .build()
+            .map(psd_client)
+            .map_err(|error| (psd_result::of_config(&error), psd_string(error.to_string())));
+        deliver(outcome, client_out, error_message_out)
     })
 }
 
@@ -129,22 +122,12 @@ pub unsafe extern "C" fn psd_client_create_session(
             )
         };
         let platform = platform_arg(platform)?;
-        match client
+        let outcome = client
             .0
             .create_session_blocking(platform, callback_url, state)
-        {
-            Ok(session) => {
-                session_out.write(into_c(psd_session(session)));
-                Ok(())
-            }
-            Err(error) => {
-                let code = psd_result::of_api(error.kind());
-                if let Some(out) = error_out {
-                    out.write(into_c(psd_api_error(error)));
-                }
-                Err(code)
-            }
-        }
+            .map(psd_session)
+            .map_err(|error| (psd_result::of_api(error.kind()), psd_api_error(error)));
+        deliver(outcome, session_out, error_out)
     })
 }
 

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::boundary::{ffi_boundary, free_from_c, into_c, ref_arg, slice_arg, Out};
+use super::boundary::{deliver, ffi_boundary, free_from_c, ref_arg, slice_arg, Out};
 use super::platform::{optional_platform_arg, psd_platform};
 use super::proof::psd_proof;
 use super::result::psd_result;
@@ -71,18 +71,11 @@ pub unsafe extern "C" fn psd_verifier_new(
             // SAFETY: each view's bytes are readable, by this function's contract.
             builder = builder.secret(unsafe { secret.as_str()? });
         }
-        match builder.build() {
-            Ok(verifier) => {
-                verifier_out.write(into_c(psd_verifier(verifier)));
-                Ok(())
-            }
-            Err(error) => {
-                if let Some(out) = error_message_out {
-                    out.write(into_c(psd_string(error.to_string())));
-                }
-                Err(psd_result::of_config(&error))
-            }
-        }
+        let outcome = builder
+            .build()
+            .map(psd_verifier)
+            .map_err(|error| (psd_result::of_config(&error), psd_string(error.to_string())));
+        deliver(outcome, verifier_out, error_message_out)
     })
 }
 
@@ -142,19 +135,10 @@ pub unsafe extern "C" fn psd_verifier_verify(
                 .0
                 .verify(callback, expected_state, expected_platform),
         };
-        match verified {
-            Ok(proof) => {
-                proof_out.write(into_c(psd_proof(proof)));
-                Ok(())
-            }
-            Err(error) => {
-                let code = psd_result::of_verify(error.kind());
-                if let Some(out) = error_out {
-                    out.write(into_c(psd_verify_error(error)));
-                }
-                Err(code)
-            }
-        }
+        let outcome = verified
+            .map(psd_proof)
+            .map_err(|error| (psd_result::of_verify(error.kind()), psd_verify_error(error)));
+        deliver(outcome, proof_out, error_out)
     })
 }
 

@@ -303,12 +303,6 @@ typedef uint32_t psd_platform;
  */
 #define PSD_PLATFORM_THREADS 8
 
-
-
-
-
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -1,12 +1,13 @@
 //! The API keys the emulator accepts (its own, plus test keys made through the control API),
 //! each with its faults and a count of the sessions requests it made.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use postsyncer_delegation::{generate_state, Secret};
 use subtle::ConstantTimeEq;
 
 use super::faults::Faults;
+use super::lock;
 
 struct KeyEntry {
     key: Secret,
@@ -39,16 +40,11 @@ impl ApiKeys {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<KeyEntry>> {
-        // A panic while holding the lock leaves the counts valid: keep serving.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// A new test key with these faults.
     pub fn create(&self, faults: Faults) -> Result<String, String> {
         let random = generate_state().map_err(|e| e.to_string())?;
         let key = format!("ps_test_key_{random}");
-        self.lock().push(KeyEntry {
+        lock(&self.entries).push(KeyEntry {
             key: Secret::new(key.clone()),
             faults,
             session_requests: 0,
@@ -58,7 +54,7 @@ impl ApiKeys {
 
     /// Counts a sessions request made with `presented`; `None` when no such key exists.
     pub fn count_request(&self, presented: &str) -> Option<CountedRequest> {
-        let mut entries = self.lock();
+        let mut entries = lock(&self.entries);
         let entry = find(&mut entries, presented)?;
         entry.session_requests += 1;
         Some(CountedRequest {
@@ -69,7 +65,7 @@ impl ApiKeys {
 
     /// How many sessions requests `key` made, any outcome; `None` for an unknown key.
     pub fn session_requests(&self, key: &str) -> Option<u64> {
-        find(&mut self.lock(), key).map(|e| e.session_requests)
+        find(&mut lock(&self.entries), key).map(|e| e.session_requests)
     }
 }
 

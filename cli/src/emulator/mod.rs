@@ -16,7 +16,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
@@ -142,6 +142,12 @@ fn router(emulator: Arc<Emulator>) -> Router {
         .route("/emulator/api-keys/{key}/stats", get(control::key_stats))
         .fallback(not_found)
         .with_state(emulator)
+}
+
+/// Locks shared emulator state. A handler that panicked while holding the lock left the
+/// state consistent (every update is one statement), so keep serving instead of failing.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Unknown routes answer like PostSyncer's API does.

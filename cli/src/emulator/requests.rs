@@ -1,12 +1,13 @@
 //! Pending authorization requests: the opaque, single-use `psd_` tokens of authorize URLs.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use postsyncer_delegation::{generate_state, ConfigError, Platform};
 
 use super::faults::ProofFault;
+use super::lock;
 
 /// How long an authorize URL stays valid, as PostSyncer says in `expires_in`.
 pub const REQUEST_LIFETIME: Duration = Duration::from_secs(900);
@@ -46,15 +47,11 @@ pub struct AuthorizationRequests {
 }
 
 impl AuthorizationRequests {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Stores the session under a new token: `psd_` and 256 bits from the OS CSPRNG.
     pub fn insert(&self, session: SessionRequest) -> Result<String, ConfigError> {
         let token = format!("psd_{}", generate_state()?);
         let now = Instant::now();
-        let mut entries = self.lock();
+        let mut entries = lock(&self.entries);
         if entries.len() % 1024 == 1023 {
             entries.retain(|_, e| now.duration_since(e.created) < FORGET_AFTER);
         }
@@ -71,13 +68,13 @@ impl AuthorizationRequests {
 
     /// The session of a usable token, leaving it usable.
     pub fn peek(&self, token: &str) -> Result<SessionRequest, Unavailable> {
-        let entries = self.lock();
+        let entries = lock(&self.entries);
         usable(entries.get(token)).map(|e| e.session.clone())
     }
 
     /// The session of a usable token, spending the token.
     pub fn take(&self, token: &str) -> Result<SessionRequest, Unavailable> {
-        let mut entries = self.lock();
+        let mut entries = lock(&self.entries);
         let entry = entries.get_mut(token);
         usable(entry.as_deref())?;
         match entry {

@@ -3,7 +3,7 @@
 //! platform, and every check is shown: HTML, or JSON for `Accept: application/json`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -13,6 +13,7 @@ use postsyncer_delegation::{Platform, Proof, VerifyError};
 use serde_json::json;
 
 use super::html::{escape, message_page, page};
+use super::lock;
 use super::requests::SessionRequest;
 use super::Emulator;
 use crate::checks::{checks_json, checks_of, result_json, Outcome};
@@ -34,10 +35,6 @@ pub struct TesterSessions {
 }
 
 impl TesterSessions {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Expectation>> {
-        self.by_query.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Remembers a callback on its way to the tester (other callbacks are not kept).
     pub fn expect(&self, location: &str, session: &SessionRequest) {
         let Ok(url) = url::Url::parse(location) else {
@@ -50,12 +47,11 @@ impl TesterSessions {
             state: session.state.clone(),
             platform: session.platform,
         };
-        self.lock()
-            .insert(url.query().unwrap_or_default().to_owned(), expectation);
+        lock(&self.by_query).insert(url.query().unwrap_or_default().to_owned(), expectation);
     }
 
     fn find(&self, query: &str) -> Option<Expectation> {
-        self.lock().get(query).cloned()
+        lock(&self.by_query).get(query).cloned()
     }
 }
 

@@ -168,6 +168,15 @@ async fn unknown_api_routes_answer_json_404() {
     );
 }
 
+#[tokio::test]
+async fn the_root_page_tells_a_person_where_to_start() {
+    let emulator = Emulator::start();
+    let response = emulator.get(&format!("{}/", emulator.url)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!("{}/api/oauth/delegate/sessions", emulator.url)));
+}
+
 #[test]
 fn sigterm_stops_the_emulator_cleanly() {
     let emulator = Emulator::start();

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -135,6 +136,7 @@ pub async fn start(addr: SocketAddr, config: Config) -> std::io::Result<Running>
 
 fn router(emulator: Arc<Emulator>) -> Router {
     Router::new()
+        .route("/", get(index))
         .route("/api/oauth/delegate/sessions", post(sessions::create))
         .route("/oauth/delegate", get(consent::show).post(consent::submit))
         .route(TESTER_PATH, get(tester::callback))
@@ -148,6 +150,19 @@ fn router(emulator: Arc<Emulator>) -> Router {
 /// state consistent (every update is one statement), so keep serving instead of failing.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A page for a person who opens the emulator's address in a browser.
+async fn index(State(emulator): State<Arc<Emulator>>) -> Response {
+    let url = html::escape(&emulator.base_url);
+    let body = format!(
+        "<h1>PostSyncer emulator</h1>\
+         <p>Create a session with <code>POST {url}/api/oauth/delegate/sessions</code> \
+         (<code>Authorization: Bearer &lt;PSD_API_KEY&gt;</code>) and open its \
+         <code>authorize_url</code> here. Use <code>{url}{TESTER_PATH}</code> as the \
+         callback URL to have the callback verified and every check shown.</p>"
+    );
+    html::page(StatusCode::OK, "PostSyncer emulator", &body)
 }
 
 /// Unknown routes answer like PostSyncer's API does.

@@ -95,3 +95,44 @@ fn usable(entry: Option<&Entry>) -> Result<&Entry, Unavailable> {
         Some(e) => Ok(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn session() -> SessionRequest {
+        SessionRequest {
+            platform: Platform::TikTok,
+            callback_url: "https://app.example/cb".to_owned(),
+            state: "s".to_owned(),
+            proof_fault: None,
+        }
+    }
+
+    #[test]
+    fn a_token_is_usable_once() {
+        let requests = AuthorizationRequests::default();
+        let token = requests.insert(session()).unwrap();
+        assert!(token.starts_with("psd_") && token.len() >= 4 + 43);
+        assert!(requests.peek(&token).is_ok());
+        assert!(requests.take(&token).is_ok());
+        assert_eq!(requests.take(&token).unwrap_err(), Unavailable::Used);
+        assert_eq!(
+            requests.peek("psd_other").unwrap_err(),
+            Unavailable::Unknown
+        );
+    }
+
+    #[test]
+    fn a_token_expires_after_its_lifetime() {
+        let requests = AuthorizationRequests::default();
+        let token = requests.insert(session()).unwrap();
+        // Age the entry instead of waiting 900 s.
+        let Some(created) = Instant::now().checked_sub(REQUEST_LIFETIME) else {
+            return; // the monotonic clock started less than 900 s ago: nothing to age from
+        };
+        lock(&requests.entries).get_mut(&token).unwrap().created = created;
+        assert_eq!(requests.take(&token).unwrap_err(), Unavailable::Expired);
+    }
+}

@@ -5,89 +5,45 @@ use std::collections::HashMap;
 
 use crate::error as core;
 
-/// Why a callback was rejected (protocol.md §2); the first failing step decides.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum VerifyError {
-    /// The callback carries `error` instead of a proof; `code` is its value.
-    #[error("{kind}: {detail}")]
-    AuthorizationDenied {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// A required parameter is absent.
-    #[error("{kind}: {detail}")]
-    MissingParameter {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// A required parameter appears more than once.
-    #[error("{kind}: {detail}")]
-    DuplicateParameter {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// A parameter is badly encoded, empty where it may not be, or not of its form.
-    #[error("{kind}: {detail}")]
-    MalformedParameter {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// No configured signing secret produced the signature.
-    #[error("{kind}: {detail}")]
-    BadSignature {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// The signed platform is not one of the eight.
-    #[error("{kind}: {detail}")]
-    UnsupportedPlatform {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// The signed platform is not the one the session was created for.
-    #[error("{kind}: {detail}")]
-    PlatformMismatch {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// The signed state is not the state this app issued.
-    #[error("{kind}: {detail}")]
-    StateMismatch {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// The proof's expiry (plus leeway) is in the past.
-    #[error("{kind}: {detail}")]
-    Expired {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
-    /// The proof's expiry is further ahead than any genuine proof's.
-    #[error("{kind}: {detail}")]
-    ExpiryTooFar {
-        kind: String,
-        parameter: Option<String>,
-        code: Option<String>,
-        detail: String,
-    },
+/// Declares an exported error enum whose variants all carry the same fields (given once, as
+/// one braced group) and print as "<kind>: <detail>".
+macro_rules! error_enum {
+    ($(#[$meta:meta])* $name:ident $fields:tt $($(#[$variant_meta:meta])* $variant:ident,)*) => {
+        $(#[$meta])*
+        #[derive(Debug, thiserror::Error, uniffi::Error)]
+        pub enum $name {
+            $(
+                $(#[$variant_meta])*
+                #[error("{kind}: {detail}")]
+                $variant $fields,
+            )*
+        }
+    };
+}
+
+error_enum! {
+    /// Why a callback was rejected (protocol.md §2); the first failing step decides.
+    VerifyError { kind: String, parameter: Option<String>, code: Option<String>, detail: String }
+        /// The callback carries `error` instead of a proof; `code` is its value.
+        AuthorizationDenied,
+        /// A required parameter is absent.
+        MissingParameter,
+        /// A required parameter appears more than once.
+        DuplicateParameter,
+        /// A parameter is badly encoded, empty where it may not be, or not of its form.
+        MalformedParameter,
+        /// No configured signing secret produced the signature.
+        BadSignature,
+        /// The signed platform is not one of the eight.
+        UnsupportedPlatform,
+        /// The signed platform is not the one the session was created for.
+        PlatformMismatch,
+        /// The signed state is not the state this app issued.
+        StateMismatch,
+        /// The proof's expiry (plus leeway) is in the past.
+        Expired,
+        /// The proof's expiry is further ahead than any genuine proof's.
+        ExpiryTooFar,
 }
 
 impl From<core::VerifyError> for VerifyError {
@@ -122,24 +78,19 @@ impl From<core::VerifyError> for VerifyError {
     }
 }
 
-/// A configuration mistake, reported before anything is verified or sent.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum ConfigError {
-    /// No signing secret was given.
-    #[error("{kind}: {detail}")]
-    NoSecret { kind: String, detail: String },
-    /// A signing secret is the empty string.
-    #[error("{kind}: {detail}")]
-    EmptySecret { kind: String, detail: String },
-    /// The API key is the empty string.
-    #[error("{kind}: {detail}")]
-    EmptyApiKey { kind: String, detail: String },
-    /// Some other argument is out of range or badly formed; `detail` says which and why.
-    #[error("{kind}: {detail}")]
-    InvalidArgument { kind: String, detail: String },
-    /// The operating system's random number generator failed.
-    #[error("{kind}: {detail}")]
-    EntropyUnavailable { kind: String, detail: String },
+error_enum! {
+    /// A configuration mistake, reported before anything is verified or sent.
+    ConfigError { kind: String, detail: String }
+        /// No signing secret was given.
+        NoSecret,
+        /// A signing secret is the empty string.
+        EmptySecret,
+        /// The API key is the empty string.
+        EmptyApiKey,
+        /// Some other argument is out of range or badly formed; `detail` says which and why.
+        InvalidArgument,
+        /// The operating system's random number generator failed.
+        EntropyUnavailable,
 }
 
 impl ConfigError {
@@ -172,100 +123,36 @@ impl From<core::ConfigError> for ConfigError {
     }
 }
 
-/// A failed `create_session` call. `status` is the HTTP status when the service answered;
-/// `field_errors` is filled for `Validation`, `retry_after_seconds` for `RateLimited`.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum ApiError {
-    /// The arguments were refused locally, before any request was sent.
-    #[error("{kind}: {detail}")]
-    InvalidRequest {
+error_enum! {
+    /// A failed `create_session` call. `status` is the HTTP status when the service answered;
+    /// `field_errors` is filled for `Validation`, `retry_after_seconds` for `RateLimited`.
+    ApiError {
         kind: String,
         status: Option<u16>,
         detail: String,
         field_errors: HashMap<String, Vec<String>>,
         retry_after_seconds: Option<f64>,
-    },
-    /// 401: the API key is missing, wrong or revoked.
-    #[error("{kind}: {detail}")]
-    Unauthenticated {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// 403: the API key may not create delegation sessions.
-    #[error("{kind}: {detail}")]
-    Forbidden {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// 404: the endpoint does not exist at the configured base URL.
-    #[error("{kind}: {detail}")]
-    NotFound {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// 422: the service refused a field; see `field_errors`.
-    #[error("{kind}: {detail}")]
-    Validation {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// 429: too many requests; see `retry_after_seconds`.
-    #[error("{kind}: {detail}")]
-    RateLimited {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// 5xx: the service failed.
-    #[error("{kind}: {detail}")]
-    Server {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// The connection failed (DNS, refused, reset, TLS).
-    #[error("{kind}: {detail}")]
-    Transport {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// No complete answer arrived within the configured timeout.
-    #[error("{kind}: {detail}")]
-    Timeout {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
-    /// The answer was not the documented JSON (or an unexpected status).
-    #[error("{kind}: {detail}")]
-    InvalidResponse {
-        kind: String,
-        status: Option<u16>,
-        detail: String,
-        field_errors: HashMap<String, Vec<String>>,
-        retry_after_seconds: Option<f64>,
-    },
+    }
+        /// The arguments were refused locally, before any request was sent.
+        InvalidRequest,
+        /// 401: the API key is missing, wrong or revoked.
+        Unauthenticated,
+        /// 403: the API key may not create delegation sessions.
+        Forbidden,
+        /// 404: the endpoint does not exist at the configured base URL.
+        NotFound,
+        /// 422: the service refused a field; see `field_errors`.
+        Validation,
+        /// 429: too many requests; see `retry_after_seconds`.
+        RateLimited,
+        /// 5xx: the service failed.
+        Server,
+        /// The connection failed (DNS, refused, reset, TLS).
+        Transport,
+        /// No complete answer arrived within the configured timeout.
+        Timeout,
+        /// The answer was not the documented JSON (or an unexpected status).
+        InvalidResponse,
 }
 
 impl From<core::ApiError> for ApiError {

@@ -348,3 +348,65 @@ impl Client {
         Ok(prepared.send(Arc::clone(&self.inner.endpoint)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    const LOCAL: &str = "http://127.0.0.1:8787/api";
+
+    fn refusal(builder: ClientBuilder) -> ConfigError {
+        builder.build().expect_err("the configuration is refused")
+    }
+
+    #[test]
+    fn build_refuses_unusable_configurations() {
+        assert_eq!(refusal(Client::builder("")), ConfigError::EmptyApiKey);
+        let bad_url = refusal(Client::builder("k").base_url("http://postsyncer.com/api"));
+        assert!(bad_url.to_string().contains("base_url"), "{bad_url}");
+        let no_time = refusal(Client::builder("k").base_url(LOCAL).timeout(Duration::ZERO));
+        assert!(no_time.to_string().contains("timeout"), "{no_time}");
+        let too_many = RetryPolicy {
+            max_retries: MAX_RETRIES_LIMIT + 1,
+            ..RetryPolicy::default()
+        };
+        let retries = refusal(Client::builder("k").base_url(LOCAL).retry_policy(too_many));
+        assert!(retries.to_string().contains("max_retries"), "{retries}");
+    }
+
+    #[test]
+    fn debug_shows_the_configuration_but_not_the_key() {
+        let client = Client::builder("ps_live_secret_key")
+            .base_url(LOCAL)
+            .build()
+            .unwrap();
+        let shown = format!("{client:?}");
+        assert!(
+            shown.contains("127.0.0.1:8787/api/oauth/delegate/sessions"),
+            "{shown}"
+        );
+        assert!(!shown.contains("ps_live_secret_key"), "{shown}");
+    }
+
+    #[test]
+    fn arguments_are_checked_before_any_request() {
+        // Nothing listens on the discard port: only a local refusal can answer.
+        let client = Client::builder("k")
+            .base_url("http://127.0.0.1:9/api")
+            .build()
+            .unwrap();
+        let error = client
+            .create_session_blocking(Platform::TikTok, "not a url", None)
+            .unwrap_err();
+        assert_eq!(error.kind(), ApiErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn user_agent_names_crate_and_version() {
+        assert_eq!(
+            USER_AGENT,
+            format!("postsyncer-delegation/{} (rust)", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}

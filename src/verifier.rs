@@ -8,7 +8,7 @@ use hmac::Mac;
 use subtle::{Choice, ConstantTimeEq};
 
 use crate::error::{ConfigError, VerifyError, VerifyErrorKind};
-use crate::form::{decode, hex_value, query_of, raw_pairs, DecodeError};
+use crate::form::{decode, hex_value, query_of, raw_pairs, DecodeError, RawPair};
 use crate::platform::Platform;
 use crate::proof::{feed_base, keyed_mac, HmacSha256, Proof, PROOF_PARAMETERS};
 use crate::secret::Secret;
@@ -174,7 +174,7 @@ impl Verifier {
         for key in &self.keys {
             let mut mac = key.clone();
             feed_base(&mut mac, &platform, &platform_id, &handle, &state, &expires);
-            any_matches |= mac.finalize().into_bytes().as_slice().ct_eq(&sig);
+            any_matches |= tag_equals(&mac.finalize().into_bytes(), &sig);
         }
         if !bool::from(any_matches) {
             return Err(VerifyError::new(
@@ -253,7 +253,7 @@ pub(crate) fn unix_now() -> i64 {
 /// What one scan of the query found: the first raw value and the count of each proof
 /// parameter, and the OAuth error fields.
 struct CallbackParams<'a> {
-    first: [Option<&'a str>; 6],
+    first: [Option<RawPair<'a>>; 6],
     count: [u32; 6],
     error: Option<&'a str>,
     error_description: Option<&'a str>,
@@ -267,17 +267,28 @@ impl<'a> CallbackParams<'a> {
             error: None,
             error_description: None,
         };
-        for (raw_key, raw_value) in raw_pairs(query) {
+        for pair in raw_pairs(query) {
             // A key that does not decode cannot name a parameter of ours: ignore it.
-            let Ok(key) = decode(raw_key) else { continue };
-            if let Some(i) = PROOF_PARAMETERS.iter().position(|p| *p == key) {
-                params.count[i] = params.count[i].saturating_add(1);
-                params.first[i].get_or_insert(raw_value);
-            } else if key == "error" {
-                params.error.get_or_insert(raw_value);
-            } else if key == "error_description" {
-                params.error_description.get_or_insert(raw_value);
-            }
+            let Ok(key) = pair.key() else { continue };
+            let slot = match key.as_ref() {
+                "platform" => 0,
+                "platform_id" => 1,
+                "handle" => 2,
+                "state" => 3,
+                "expires" => 4,
+                "sig" => 5,
+                "error" => {
+                    params.error.get_or_insert(pair.raw_value());
+                    continue;
+                }
+                "error_description" => {
+                    params.error_description.get_or_insert(pair.raw_value());
+                    continue;
+                }
+                _ => continue,
+            };
+            params.count[slot] = params.count[slot].saturating_add(1);
+            params.first[slot].get_or_insert(pair);
         }
         params
     }
@@ -286,8 +297,8 @@ impl<'a> CallbackParams<'a> {
     fn decode_proof_values(&self) -> Result<[Cow<'a, str>; 6], VerifyError> {
         let mut values: [Cow<'a, str>; 6] = Default::default();
         for (i, name) in PROOF_PARAMETERS.iter().enumerate() {
-            let raw = match (self.first[i], self.count[i]) {
-                (Some(raw), 1) => raw,
+            let pair = match (self.first[i], self.count[i]) {
+                (Some(pair), 1) => pair,
                 (None, _) => {
                     return Err(VerifyError::new(
                         VerifyErrorKind::MissingParameter,
@@ -309,7 +320,7 @@ impl<'a> CallbackParams<'a> {
                     ))
                 }
             };
-            values[i] = decode(raw).map_err(|e| {
+            values[i] = pair.value().map_err(|e| {
                 let why = match e {
                     DecodeError::BadEscape => "has a `%` not followed by two hex digits",
                     DecodeError::InvalidUtf8 => "does not decode to UTF-8 text",
@@ -386,6 +397,24 @@ fn parse_sig(text: &str) -> Result<[u8; 32], VerifyError> {
     Ok(sig)
 }
 
+/// Compares two 32-byte tags in constant time, as four 64-bit words (one barrier per word
+/// instead of one per byte).
+fn tag_equals(tag: &[u8], sig: &[u8; 32]) -> Choice {
+    let words = |bytes: &[u8]| -> [u64; 4] {
+        let mut out = [0u64; 4];
+        for (word, chunk) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(chunk);
+            *word = u64::from_le_bytes(le);
+        }
+        out
+    };
+    if tag.len() != sig.len() {
+        return Choice::from(0);
+    }
+    words(tag).ct_eq(&words(sig))
+}
+
 /// Step 6: one of the eight, and the expected one when the app named it.
 fn check_platform(name: &str, expected: Option<Platform>) -> Result<Platform, VerifyError> {
     let platform = Platform::from_wire(name).ok_or_else(|| {
@@ -414,6 +443,15 @@ fn check_platform(name: &str, expected: Option<Platform>) -> Result<Platform, Ve
 mod tests {
     use super::*;
     use crate::error::ConfigError;
+
+    #[test]
+    fn scan_slots_follow_the_signed_parameter_order() {
+        for (i, name) in PROOF_PARAMETERS.iter().enumerate() {
+            let query = format!("{name}=x");
+            let params = CallbackParams::scan(&query);
+            assert_eq!(params.first[i].map(|p| p.raw_value()), Some("x"), "{name}");
+        }
+    }
 
     #[test]
     fn empty_and_missing_secrets_are_refused() {

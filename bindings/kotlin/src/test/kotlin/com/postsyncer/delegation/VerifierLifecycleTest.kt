@@ -3,6 +3,7 @@ package com.postsyncer.delegation
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.util.concurrent.Callable
@@ -67,7 +68,7 @@ class VerifierLifecycleTest {
             assertEquals(platform, platformFromWireName(platformWireName(platform)))
         }
         assertEquals("twitter", platformWireName(Platform.TWITTER))
-        assertEquals(null, platformFromWireName("bluesky"))
+        assertNull(platformFromWireName("bluesky"))
     }
 
     @Test

@@ -53,6 +53,11 @@ pub fn verify_proof(callback: &str, secret: &str, expected_state: &str) -> Resul
     Ok(verifier.verify(callback, expected_state, None)?)
 }
 
+/// Compiles the README's Rust examples as doctests, so the quickstart cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Any error of this crate.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

@@ -10,15 +10,15 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, uniffi::Enum)]
 pub enum Platform {
     /// TikTok (`tiktok`).
-    TikTok,
+    Tiktok,
     /// Instagram (`instagram`).
     Instagram,
     /// X, formerly Twitter (`twitter`).
     Twitter,
     /// LinkedIn (`linkedin`).
-    LinkedIn,
+    Linkedin,
     /// YouTube (`youtube`).
-    YouTube,
+    Youtube,
     /// Facebook (`facebook`).
     Facebook,
     /// Pinterest (`pinterest`).
@@ -30,11 +30,11 @@ pub enum Platform {
 impl Platform {
     /// Every supported platform, in the order of the protocol documentation.
     pub const ALL: [Platform; 8] = [
-        Platform::TikTok,
+        Platform::Tiktok,
         Platform::Instagram,
         Platform::Twitter,
-        Platform::LinkedIn,
-        Platform::YouTube,
+        Platform::Linkedin,
+        Platform::Youtube,
         Platform::Facebook,
         Platform::Pinterest,
         Platform::Threads,
@@ -43,11 +43,11 @@ impl Platform {
     /// The name used on the wire (`twitter` for X).
     pub const fn as_str(self) -> &'static str {
         match self {
-            Platform::TikTok => "tiktok",
+            Platform::Tiktok => "tiktok",
             Platform::Instagram => "instagram",
             Platform::Twitter => "twitter",
-            Platform::LinkedIn => "linkedin",
-            Platform::YouTube => "youtube",
+            Platform::Linkedin => "linkedin",
+            Platform::Youtube => "youtube",
             Platform::Facebook => "facebook",
             Platform::Pinterest => "pinterest",
             Platform::Threads => "threads",

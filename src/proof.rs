@@ -80,7 +80,7 @@ pub(crate) fn keyed_mac(secret: &str, index: usize) -> Result<HmacSha256, Config
 /// use postsyncer_delegation::{sign_proof, Platform, Proof, Verifier};
 ///
 /// let proof = Proof {
-///     platform: Platform::TikTok,
+///     platform: Platform::Tiktok,
 ///     platform_id: "_000abc".into(),
 ///     handle: "jane".into(),
 ///     state: "a1b2c3d4".into(),

@@ -31,7 +31,7 @@ const MAX_QUOTED_DESCRIPTION: usize = 200;
 /// let callback = "https://yourapp.com/cb?platform=tiktok&platform_id=_000abc&handle=jane\
 ///     &state=a1b2c3d4&expires=1717000000\
 ///     &sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
-/// let proof = verifier.verify_at(callback, "a1b2c3d4", Some(Platform::TikTok), 1_716_999_940)?;
+/// let proof = verifier.verify_at(callback, "a1b2c3d4", Some(Platform::Tiktok), 1_716_999_940)?;
 /// assert_eq!(proof.platform_id, "_000abc");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

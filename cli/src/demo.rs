@@ -49,7 +49,7 @@ async fn flow(emulator_url: &str) -> Result<String, String> {
         .build()
         .map_err(|e| format!("cannot build the client: {e}"))?;
     let session = client
-        .create_session(Platform::TikTok, CALLBACK_URL, None)
+        .create_session(Platform::Tiktok, CALLBACK_URL, None)
         .await
         .map_err(|e| format!("create_session failed: {e}"))?;
     step(

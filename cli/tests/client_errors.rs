@@ -17,7 +17,7 @@ const CALLBACK: &str = "https://app.example/callback";
 /// One blocking call with `api_key`; the error it must produce.
 fn failing_call(client: &Client, api_key: &str) -> ApiError {
     let error = client
-        .create_session_blocking(Platform::TikTok, CALLBACK, None)
+        .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .expect_err("the call must fail");
     assert_key_hidden(&error, api_key);
     error
@@ -60,7 +60,7 @@ fn invalid_arguments_are_refused_before_any_request() {
     ];
     for (callback_url, state) in refused {
         let error = client
-            .create_session_blocking(Platform::TikTok, callback_url, state)
+            .create_session_blocking(Platform::Tiktok, callback_url, state)
             .expect_err("refused locally");
         assert_eq!(
             error.kind(),
@@ -241,7 +241,7 @@ fn every_kind_is_reachable() {
     let mut reached = HashSet::new();
     let mut call = |key: &str, base: String, callback: &str| {
         let error = client_for(key, base)
-            .create_session_blocking(Platform::TikTok, callback, None)
+            .create_session_blocking(Platform::Tiktok, callback, None)
             .expect_err("fails");
         assert_key_hidden(&error, key);
         reached.insert(error.kind());

@@ -29,7 +29,7 @@ fn redirects_are_not_followed() {
         elsewhere.url
     );
     let error = client_for(&hostile_server(head, 0))
-        .create_session_blocking(Platform::TikTok, CALLBACK, None)
+        .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .expect_err("a redirect is refused");
     assert_key_hidden(&error, API_KEY);
     assert_eq!(error.kind(), ApiErrorKind::InvalidResponse);
@@ -45,7 +45,7 @@ fn redirects_are_not_followed() {
 fn an_endless_body_is_cut_at_the_bound() {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
     let error = client_for(&hostile_server(head.to_owned(), 64 << 20))
-        .create_session_blocking(Platform::TikTok, CALLBACK, None)
+        .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .expect_err("an oversized answer is refused");
     assert_key_hidden(&error, API_KEY);
     assert_eq!(error.kind(), ApiErrorKind::InvalidResponse);

@@ -43,16 +43,16 @@ fn blocking_session_with_a_generated_state() {
     let emulator = Emulator::start();
     let client = emulator.client(&emulator.api_key);
     let session = client
-        .create_session_blocking(Platform::TikTok, CALLBACK, None)
+        .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .unwrap();
-    assert_session_shape(&emulator, &session, Platform::TikTok);
+    assert_session_shape(&emulator, &session, Platform::Tiktok);
     assert_eq!(session.state.len(), 43);
     assert!(session
         .state
         .bytes()
         .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     let again = client
-        .create_session_blocking(Platform::TikTok, CALLBACK, None)
+        .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .unwrap();
     assert_ne!(again.state, session.state);
     assert_ne!(again.authorize_url, session.authorize_url);
@@ -79,7 +79,7 @@ fn the_session_leads_to_a_proof_that_verifies() {
     let emulator = Emulator::start();
     let client = emulator.client(&emulator.api_key);
     let session = client
-        .create_session_blocking(Platform::TikTok, CALLBACK, None)
+        .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .unwrap();
     let path = session
         .authorize_url
@@ -156,11 +156,11 @@ fn blocking_calls_from_many_threads_share_one_client() {
     let workers: Vec<_> = (0..8)
         .map(|_| {
             let client = client.clone();
-            thread::spawn(move || client.create_session_blocking(Platform::YouTube, CALLBACK, None))
+            thread::spawn(move || client.create_session_blocking(Platform::Youtube, CALLBACK, None))
         })
         .collect();
     for worker in workers {
-        assert_eq!(worker.join().unwrap().unwrap().platform, Platform::YouTube);
+        assert_eq!(worker.join().unwrap().unwrap().platform, Platform::Youtube);
     }
 }
 
@@ -177,7 +177,7 @@ fn sequential_sessions_reuse_the_connection() {
     for i in 0..REQUESTS {
         let which = if i % 2 == 0 { &client } else { &clone };
         which
-            .create_session_blocking(Platform::LinkedIn, CALLBACK, None)
+            .create_session_blocking(Platform::Linkedin, CALLBACK, None)
             .unwrap();
     }
     // One pooled connection serves them all; a second may open if a request starts in the

@@ -57,7 +57,7 @@ async fn approval_redirects_with_a_proof_the_core_verifies() {
         "{CALLBACK}?platform=tiktok&platform_id=_000abc&handle=jane&state=a1b2c3d4&expires="
     )));
     let proof = verifier(&emulator)
-        .verify(&callback, "a1b2c3d4", Some(Platform::TikTok))
+        .verify(&callback, "a1b2c3d4", Some(Platform::Tiktok))
         .unwrap();
     assert_eq!(proof.platform_id, "_000abc");
     assert_eq!(proof.handle, "jane");
@@ -73,7 +73,7 @@ async fn a_callback_url_with_a_query_gets_the_proof_appended_with_an_ampersand()
     let callback = emulator.approve(&authorize_url).await;
     assert!(callback.starts_with("https://app.example/cb?session=42&platform=youtube&"));
     verifier(&emulator)
-        .verify(&callback, "st", Some(Platform::YouTube))
+        .verify(&callback, "st", Some(Platform::Youtube))
         .unwrap();
 }
 

@@ -32,11 +32,11 @@ pub const PSD_PLATFORM_THREADS: psd_platform = 8;
 
 pub(crate) fn platform_code(platform: Platform) -> psd_platform {
     match platform {
-        Platform::TikTok => PSD_PLATFORM_TIKTOK,
+        Platform::Tiktok => PSD_PLATFORM_TIKTOK,
         Platform::Instagram => PSD_PLATFORM_INSTAGRAM,
         Platform::Twitter => PSD_PLATFORM_TWITTER,
-        Platform::LinkedIn => PSD_PLATFORM_LINKEDIN,
-        Platform::YouTube => PSD_PLATFORM_YOUTUBE,
+        Platform::Linkedin => PSD_PLATFORM_LINKEDIN,
+        Platform::Youtube => PSD_PLATFORM_YOUTUBE,
         Platform::Facebook => PSD_PLATFORM_FACEBOOK,
         Platform::Pinterest => PSD_PLATFORM_PINTEREST,
         Platform::Threads => PSD_PLATFORM_THREADS,

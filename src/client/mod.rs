@@ -184,7 +184,7 @@ impl ClientBuilder {
 /// let api_key = std::env::var("POSTSYNCER_API_KEY")?;
 /// let client = Client::new(api_key)?;
 /// let session =
-///     client.create_session_blocking(Platform::TikTok, "https://yourapp.com/callback", None)?;
+///     client.create_session_blocking(Platform::Tiktok, "https://yourapp.com/callback", None)?;
 /// // Persist session.state and session.platform with the user's session, then:
 /// println!("redirect the browser to {}", session.authorize_url);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -397,7 +397,7 @@ mod tests {
             .build()
             .unwrap();
         let error = client
-            .create_session_blocking(Platform::TikTok, "not a url", None)
+            .create_session_blocking(Platform::Tiktok, "not a url", None)
             .unwrap_err();
         assert_eq!(error.kind(), ApiErrorKind::InvalidRequest);
     }

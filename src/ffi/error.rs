@@ -124,11 +124,11 @@ impl From<core::ConfigError> for ConfigError {
 }
 
 error_enum! {
-    /// A failed `create_session` call. `status` is the HTTP status when the service answered;
+    /// A failed `create_session` call. `status` is the HTTP status (i32 for Java's sake) when the service answered;
     /// `field_errors` is filled for `Validation`, `retry_after_seconds` for `RateLimited`.
     ApiError {
         kind: String,
-        status: Option<u16>,
+        status: Option<i32>,
         detail: String,
         field_errors: HashMap<String, Vec<String>>,
         retry_after_seconds: Option<f64>,
@@ -159,7 +159,8 @@ impl From<core::ApiError> for ApiError {
     fn from(e: core::ApiError) -> Self {
         use core::ApiErrorKind as K;
         let kind = e.kind().as_str().to_owned();
-        let status = e.status();
+        // i32, not u16: Kotlin's UShort cannot be read from Java.
+        let status = e.status().map(i32::from);
         let detail = e.message().to_owned();
         let field_errors = e.field_errors().iter().cloned().collect();
         let retry_after_seconds = e.retry_after().map(|d| d.as_secs_f64());

@@ -16,7 +16,7 @@ def failing_client(emulator: Emulator, timeout_ms: int = 10000, **faults: object
 
 
 def create(client: Client, callback_url: str = CALLBACK_URL):
-    return client.create_session_blocking(Platform.TIK_TOK, callback_url)
+    return client.create_session_blocking(Platform.TIKTOK, callback_url)
 
 
 def test_invalid_request_is_refused_before_sending(emulator: Emulator) -> None:
@@ -111,7 +111,7 @@ def test_async_errors_are_the_same_classes(emulator: Emulator) -> None:
     client = failing_client(emulator, status=403)
 
     async def attempt() -> None:
-        await client.create_session(Platform.TIK_TOK, CALLBACK_URL)
+        await client.create_session(Platform.TIKTOK, CALLBACK_URL)
 
     with pytest.raises(ApiError.Forbidden):
         asyncio.run(attempt())

@@ -24,8 +24,8 @@ def test_blocking_flow(emulator: Emulator) -> None:
     client = client_for(emulator)
     verifier = Verifier([emulator.signing_secret])
 
-    session = client.create_session_blocking(Platform.TIK_TOK, CALLBACK_URL, state="s1-blocking")
-    assert_session(session, emulator, Platform.TIK_TOK)
+    session = client.create_session_blocking(Platform.TIKTOK, CALLBACK_URL, state="s1-blocking")
+    assert_session(session, emulator, Platform.TIKTOK)
     assert session.state == "s1-blocking"
 
     callback = emulator.decide(session.authorize_url, "approve")
@@ -34,7 +34,7 @@ def test_blocking_flow(emulator: Emulator) -> None:
         callback, expected_state=session.state, expected_platform=session.platform
     )
     assert (proof.platform, proof.platform_id, proof.handle) == (
-        Platform.TIK_TOK,
+        Platform.TIKTOK,
         "_000abc",
         "jane",
     )
@@ -44,7 +44,7 @@ def test_blocking_flow(emulator: Emulator) -> None:
 def test_asyncio_flow(emulator: Emulator) -> None:
     client = client_for(emulator)
     verifier = Verifier([emulator.signing_secret])
-    platforms = [Platform.INSTAGRAM, Platform.TWITTER, Platform.YOU_TUBE, Platform.THREADS]
+    platforms = [Platform.INSTAGRAM, Platform.TWITTER, Platform.YOUTUBE, Platform.THREADS]
 
     async def create_all() -> "list[Session]":
         return await asyncio.gather(
@@ -68,11 +68,11 @@ def test_asyncio_flow(emulator: Emulator) -> None:
 
 def test_callback_url_with_its_own_query(emulator: Emulator) -> None:
     callback_url = f"{CALLBACK_URL}?tenant=42"
-    session = client_for(emulator).create_session_blocking(Platform.LINKED_IN, callback_url)
+    session = client_for(emulator).create_session_blocking(Platform.LINKEDIN, callback_url)
     callback = emulator.decide(session.authorize_url, "approve")
     assert callback.startswith(f"{callback_url}&")
     proof = Verifier([emulator.signing_secret]).verify(callback, expected_state=session.state)
-    assert proof.platform == Platform.LINKED_IN
+    assert proof.platform == Platform.LINKEDIN
 
 
 def test_denied_consent_is_authorization_denied(emulator: Emulator) -> None:
@@ -89,7 +89,7 @@ def test_a_callback_for_another_platform_is_refused(emulator: Emulator) -> None:
     callback = emulator.decide(session.authorize_url, "approve")
     with pytest.raises(VerifyError.PlatformMismatch):
         Verifier([emulator.signing_secret]).verify(
-            callback, expected_state=session.state, expected_platform=Platform.TIK_TOK
+            callback, expected_state=session.state, expected_platform=Platform.TIKTOK
         )
 
 
@@ -106,7 +106,7 @@ def test_corrupted_callbacks_are_refused_by_kind(
     emulator: Emulator, proof_fault: str, error_class: type
 ) -> None:
     api_key = emulator.new_api_key(proof_fault=proof_fault)
-    session = client_for(emulator, api_key).create_session_blocking(Platform.TIK_TOK, CALLBACK_URL)
+    session = client_for(emulator, api_key).create_session_blocking(Platform.TIKTOK, CALLBACK_URL)
     callback = emulator.decide(session.authorize_url, "approve")
     with pytest.raises(error_class) as caught:
         Verifier([emulator.signing_secret]).verify(callback, expected_state=session.state)

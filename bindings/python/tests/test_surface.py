@@ -50,13 +50,13 @@ def test_sign_then_verify_round_trips() -> None:
 
 
 def test_rotation_accepts_either_secret() -> None:
-    proof = Proof(platform=Platform.TIK_TOK, platform_id="_1", handle="", state="s", expires=100)
+    proof = Proof(platform=Platform.TIKTOK, platform_id="_1", handle="", state="s", expires=100)
     verifier = Verifier(secrets=["new-secret", SECRET])
     assert verifier.verify(sign_proof(SECRET, proof), expected_state="s", now=100) == proof
 
 
 def test_default_lifetime_bound_and_turning_it_off() -> None:
-    far = Proof(platform=Platform.TIK_TOK, platform_id="_1", handle="h", state="s", expires=10_000)
+    far = Proof(platform=Platform.TIKTOK, platform_id="_1", handle="h", state="s", expires=10_000)
     query = sign_proof(SECRET, far)
     with pytest.raises(VerifyError.ExpiryTooFar):
         Verifier([SECRET]).verify(query, expected_state="s", now=0)
@@ -65,7 +65,7 @@ def test_default_lifetime_bound_and_turning_it_off() -> None:
 
 
 def test_leeway_accepts_a_late_proof() -> None:
-    proof = Proof(platform=Platform.TIK_TOK, platform_id="_1", handle="h", state="s", expires=100)
+    proof = Proof(platform=Platform.TIKTOK, platform_id="_1", handle="h", state="s", expires=100)
     query = sign_proof(SECRET, proof)
     with pytest.raises(VerifyError.Expired):
         Verifier([SECRET]).verify(query, expected_state="s", now=130)
@@ -91,7 +91,7 @@ def test_leeway_accepts_a_late_proof() -> None:
             ConfigError.InvalidArgument,
             "invalid_argument",
         ),
-        (lambda: sign_proof("", Proof(platform=Platform.TIK_TOK, platform_id="_1", handle="", state="s", expires=1)), ConfigError.EmptySecret, "empty_secret"),
+        (lambda: sign_proof("", Proof(platform=Platform.TIKTOK, platform_id="_1", handle="", state="s", expires=1)), ConfigError.EmptySecret, "empty_secret"),
     ],
 )
 def test_configuration_errors(build, error_class: type, kind: str) -> None:
@@ -104,7 +104,7 @@ def test_configuration_errors(build, error_class: type, kind: str) -> None:
 
 def test_secrets_never_appear_in_errors() -> None:
     secret = "ps_live_signing_secret_do_not_print"
-    proof = Proof(platform=Platform.TIK_TOK, platform_id="_1", handle="", state="s", expires=1)
+    proof = Proof(platform=Platform.TIKTOK, platform_id="_1", handle="", state="s", expires=1)
     query = sign_proof("another", proof)
     with pytest.raises(VerifyError) as caught:
         Verifier([secret]).verify(query, expected_state="s", now=1)

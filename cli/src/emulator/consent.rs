@@ -231,11 +231,11 @@ fn callback_host(callback_url: &str) -> String {
 /// How the platform is named to people (the wire name of X is `twitter`).
 fn display_name(platform: Platform) -> &'static str {
     match platform {
-        Platform::TikTok => "TikTok",
+        Platform::Tiktok => "TikTok",
         Platform::Instagram => "Instagram",
         Platform::Twitter => "X (Twitter)",
-        Platform::LinkedIn => "LinkedIn",
-        Platform::YouTube => "YouTube",
+        Platform::Linkedin => "LinkedIn",
+        Platform::Youtube => "YouTube",
         Platform::Facebook => "Facebook",
         Platform::Pinterest => "Pinterest",
         Platform::Threads => "Threads",

@@ -60,11 +60,11 @@ impl Identities {
     /// One account per platform; TikTok's is the protocol's example (`_000abc`, `jane`).
     pub fn defaults() -> Identities {
         let defaults = [
-            (Platform::TikTok, "_000abc", "jane"),
+            (Platform::Tiktok, "_000abc", "jane"),
             (Platform::Instagram, "17841400000000001", "jane.doe"),
             (Platform::Twitter, "1456789012345678901", "jane_doe"),
-            (Platform::LinkedIn, "x7Hq2LmN0p", "jane-doe"),
-            (Platform::YouTube, "UCx7Hq2LmN0pQrStUvWxYz12", "@janedoe"),
+            (Platform::Linkedin, "x7Hq2LmN0p", "jane-doe"),
+            (Platform::Youtube, "UCx7Hq2LmN0pQrStUvWxYz12", "@janedoe"),
             (Platform::Facebook, "100000000000001", "Jane Doe"),
             (Platform::Pinterest, "549755885175", "janedoe"),
             (Platform::Threads, "17841400000000002", "jane.doe"),

@@ -103,7 +103,7 @@ mod tests {
 
     fn session() -> SessionRequest {
         SessionRequest {
-            platform: Platform::TikTok,
+            platform: Platform::Tiktok,
             callback_url: "https://app.example/cb".to_owned(),
             state: "s".to_owned(),
             proof_fault: None,

@@ -6,11 +6,11 @@ class InternalError(Exception):
     """A bug in the native library (a caught panic); never a verification outcome."""
 
 class Platform(enum.Enum):
-    TIK_TOK = 0
+    TIKTOK = 0
     INSTAGRAM = 1
     TWITTER = 2
-    LINKED_IN = 3
-    YOU_TUBE = 4
+    LINKEDIN = 3
+    YOUTUBE = 4
     FACEBOOK = 5
     PINTEREST = 6
     THREADS = 7

@@ -400,22 +400,6 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
     typealias FfiType = Int32
     typealias SwiftType = Int32
@@ -1113,7 +1097,7 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> RustBuffer {
 
 
 /**
- * A failed `create_session` call. `status` is the HTTP status when the service answered;
+ * A failed `create_session` call. `status` is the HTTP status (i32 for Java's sake) when the service answered;
  * `field_errors` is filled for `Validation`, `retry_after_seconds` for `RateLimited`.
  */
 public enum ApiError: Swift.Error {
@@ -1123,52 +1107,52 @@ public enum ApiError: Swift.Error {
     /**
      * The arguments were refused locally, before any request was sent.
      */
-    case InvalidRequest(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case InvalidRequest(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * 401: the API key is missing, wrong or revoked.
      */
-    case Unauthenticated(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case Unauthenticated(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * 403: the API key may not create delegation sessions.
      */
-    case Forbidden(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case Forbidden(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * 404: the endpoint does not exist at the configured base URL.
      */
-    case NotFound(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case NotFound(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * 422: the service refused a field; see `field_errors`.
      */
-    case Validation(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case Validation(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * 429: too many requests; see `retry_after_seconds`.
      */
-    case RateLimited(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case RateLimited(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * 5xx: the service failed.
      */
-    case Server(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case Server(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * The connection failed (DNS, refused, reset, TLS).
      */
-    case Transport(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case Transport(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * No complete answer arrived within the configured timeout.
      */
-    case Timeout(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case Timeout(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
      * The answer was not the documented JSON (or an unexpected status).
      */
-    case InvalidResponse(kind: String, status: UInt16?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    case InvalidResponse(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
 }
 
@@ -1188,70 +1172,70 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         
         case 1: return .InvalidRequest(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 2: return .Unauthenticated(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 3: return .Forbidden(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 4: return .NotFound(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 5: return .Validation(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 6: return .RateLimited(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 7: return .Server(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 8: return .Transport(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 9: return .Timeout(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
             )
         case 10: return .InvalidResponse(
             kind: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
             fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
             retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
@@ -1271,7 +1255,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .InvalidRequest(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1280,7 +1264,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .Unauthenticated(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1289,7 +1273,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .Forbidden(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1298,7 +1282,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .NotFound(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1307,7 +1291,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .Validation(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1316,7 +1300,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .RateLimited(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1325,7 +1309,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .Server(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1334,7 +1318,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .Transport(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1343,7 +1327,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .Timeout(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1352,7 +1336,7 @@ public struct FfiConverterTypeApiError: FfiConverterRustBuffer {
         case let .InvalidResponse(kind,status,detail,fieldErrors,retryAfterSeconds):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(kind, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
             FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
@@ -1549,7 +1533,7 @@ public enum Platform {
     /**
      * TikTok (`tiktok`).
      */
-    case tikTok
+    case tiktok
     /**
      * Instagram (`instagram`).
      */
@@ -1561,11 +1545,11 @@ public enum Platform {
     /**
      * LinkedIn (`linkedin`).
      */
-    case linkedIn
+    case linkedin
     /**
      * YouTube (`youtube`).
      */
-    case youTube
+    case youtube
     /**
      * Facebook (`facebook`).
      */
@@ -1595,15 +1579,15 @@ public struct FfiConverterTypePlatform: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .tikTok
+        case 1: return .tiktok
         
         case 2: return .instagram
         
         case 3: return .twitter
         
-        case 4: return .linkedIn
+        case 4: return .linkedin
         
-        case 5: return .youTube
+        case 5: return .youtube
         
         case 6: return .facebook
         
@@ -1619,7 +1603,7 @@ public struct FfiConverterTypePlatform: FfiConverterRustBuffer {
         switch value {
         
         
-        case .tikTok:
+        case .tiktok:
             writeInt(&buf, Int32(1))
         
         
@@ -1631,11 +1615,11 @@ public struct FfiConverterTypePlatform: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case .linkedIn:
+        case .linkedin:
             writeInt(&buf, Int32(4))
         
         
-        case .youTube:
+        case .youtube:
             writeInt(&buf, Int32(5))
         
         
@@ -1939,8 +1923,8 @@ extension VerifyError: Foundation.LocalizedError {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
-    typealias SwiftType = UInt16?
+fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
+    typealias SwiftType = Int32?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -1948,13 +1932,13 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterUInt16.write(value, into: &buf)
+        FfiConverterInt32.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterUInt16.read(from: &buf)
+        case 1: return try FfiConverterInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

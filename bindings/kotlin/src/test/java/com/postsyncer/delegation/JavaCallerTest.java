@@ -14,12 +14,12 @@ class JavaCallerTest {
     void createsASessionAndVerifiesItsCallback() throws Exception {
         try (Client client = new Client(TestEmulator.getApiKey(), TestEmulator.getApiBaseUrl(), 10_000L, 2);
                 Verifier verifier = new Verifier(List.of(TestEmulator.getSigningSecret()), 0L, 3600L)) {
-            Session session = client.createSessionBlocking(Platform.TIK_TOK, CALLBACK_URL, null);
+            Session session = client.createSessionBlocking(Platform.TIKTOK, CALLBACK_URL, null);
             String callback = TestEmulator.callbackAfter(session.getAuthorizeUrl(), "approve");
 
             Proof proof = verifier.verify(callback, session.getState(), session.getPlatform(), null);
 
-            assertEquals(Platform.TIK_TOK, proof.getPlatform());
+            assertEquals(Platform.TIKTOK, proof.getPlatform());
             assertEquals("_000abc", proof.getPlatformId());
             assertEquals("jane", proof.getHandle());
         }
@@ -45,7 +45,7 @@ class JavaCallerTest {
     void catchesAnApiErrorByItsSubclass() {
         ApiException.Unauthenticated e = assertThrows(ApiException.Unauthenticated.class, () -> {
             try (Client client = new Client("ps_not_a_key", TestEmulator.getApiBaseUrl(), 10_000L, 0)) {
-                client.createSessionBlocking(Platform.TIK_TOK, CALLBACK_URL, null);
+                client.createSessionBlocking(Platform.TIKTOK, CALLBACK_URL, null);
             }
         });
         assertEquals("unauthenticated", e.getKind());

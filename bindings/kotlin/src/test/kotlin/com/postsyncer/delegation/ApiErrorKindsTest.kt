@@ -21,7 +21,7 @@ class ApiErrorKindsTest {
     private fun attempt(faults: JSONObject, timeoutMs: Long = 10_000, maxRetries: Int = 0): String {
         val key = TestEmulator.apiKeyWithFaults(faults)
         Client(key, TestEmulator.apiBaseUrl, timeoutMs, maxRetries).use { client ->
-            client.createSessionBlocking(Platform.TIK_TOK, callbackUrl)
+            client.createSessionBlocking(Platform.TIKTOK, callbackUrl)
         }
         return key
     }
@@ -54,7 +54,7 @@ class ApiErrorKindsTest {
     @Test
     fun aWrongApiKeyIsUnauthenticatedAndNeverEchoed() {
         val e = assertThrows<ApiException.Unauthenticated> {
-            Client("ps_not_a_key", TestEmulator.apiBaseUrl).use { it.createSessionBlocking(Platform.TIK_TOK, callbackUrl) }
+            Client("ps_not_a_key", TestEmulator.apiBaseUrl).use { it.createSessionBlocking(Platform.TIKTOK, callbackUrl) }
         }
         assertFalse(e.message.orEmpty().contains("ps_not_a_key"), "the API key never appears in an error")
     }
@@ -77,7 +77,7 @@ class ApiErrorKindsTest {
         // Port 1 on loopback: nothing listens there, so the connection is refused.
         val e = assertThrows<ApiException.Transport> {
             Client(TestEmulator.apiKey, "http://127.0.0.1:1/api", 2_000, 0).use {
-                it.createSessionBlocking(Platform.TIK_TOK, callbackUrl)
+                it.createSessionBlocking(Platform.TIKTOK, callbackUrl)
             }
         }
         assertEquals(ApiErrorFields("transport", null, e.detail), e.fields())
@@ -87,7 +87,7 @@ class ApiErrorKindsTest {
     fun aRelativeCallbackUrlIsInvalidRequestAndSendsNothing() {
         val key = TestEmulator.apiKeyWithFaults()
         val e = assertThrows<ApiException.InvalidRequest> {
-            Client(key, TestEmulator.apiBaseUrl).use { it.createSessionBlocking(Platform.TIK_TOK, "/cb") }
+            Client(key, TestEmulator.apiBaseUrl).use { it.createSessionBlocking(Platform.TIKTOK, "/cb") }
         }
         assertEquals("invalid_request", e.kind)
         assertEquals(0, TestEmulator.sessionRequests(key))
@@ -109,7 +109,7 @@ class ApiErrorKindsTest {
     fun anUnauthenticatedAnswerIsNotRetried() {
         val key = TestEmulator.apiKeyWithFaults(JSONObject().put("status", 401))
         assertThrows<ApiException.Unauthenticated> {
-            Client(key, TestEmulator.apiBaseUrl, 10_000, 3).use { it.createSessionBlocking(Platform.TIK_TOK, callbackUrl) }
+            Client(key, TestEmulator.apiBaseUrl, 10_000, 3).use { it.createSessionBlocking(Platform.TIKTOK, callbackUrl) }
         }
         assertEquals(1, TestEmulator.sessionRequests(key))
     }

@@ -25,7 +25,7 @@ class SessionFlowTest {
 
     @Test
     fun suspendCreateSessionThenApprovalGivesAVerifiedProof() = runBlocking {
-        val session = client.createSession(Platform.TIK_TOK, "https://app.example/callback")
+        val session = client.createSession(Platform.TIKTOK, "https://app.example/callback")
 
         assertTrue(session.authorizeUrl.startsWith("${TestEmulator.url}/oauth/delegate?request=psd_"), session.authorizeUrl)
         assertEquals(900L, session.expiresIn)
@@ -35,7 +35,7 @@ class SessionFlowTest {
         assertTrue(callback.startsWith("https://app.example/callback?"), callback)
 
         val proof = verifier.verify(callback, session.state, session.platform)
-        assertEquals(Platform.TIK_TOK, proof.platform)
+        assertEquals(Platform.TIKTOK, proof.platform)
         assertEquals("_000abc", proof.platformId)
         assertEquals("jane", proof.handle)
         assertEquals(session.state, proof.state)
@@ -59,7 +59,7 @@ class SessionFlowTest {
 
     @Test
     fun aDeniedConsentIsCaughtAsAuthorizationDenied() {
-        val session = client.createSessionBlocking(Platform.YOU_TUBE, "https://app.example/cb")
+        val session = client.createSessionBlocking(Platform.YOUTUBE, "https://app.example/cb")
         val callback = TestEmulator.callbackAfter(session.authorizeUrl, "deny")
 
         val denied = assertThrows<VerifyException.AuthorizationDenied> { verifier.verify(callback, session.state) }
@@ -77,7 +77,7 @@ class SessionFlowTest {
 
     @Test
     fun aProofForAnotherPlatformIsCaughtAsPlatformMismatch() {
-        val session = client.createSessionBlocking(Platform.LINKED_IN, "https://app.example/cb")
+        val session = client.createSessionBlocking(Platform.LINKEDIN, "https://app.example/cb")
         val callback = TestEmulator.callbackAfter(session.authorizeUrl, "approve")
 
         val mismatch = assertThrows<VerifyException.PlatformMismatch> {

@@ -11,6 +11,7 @@ mod identities;
 mod requests;
 mod sessions;
 mod tester;
+mod tls;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -33,6 +34,7 @@ use api_keys::ApiKeys;
 use identities::Identities;
 use requests::AuthorizationRequests;
 use tester::{TesterSessions, TESTER_PATH};
+use tls::{Identity, TlsListener};
 
 use crate::EXIT_USAGE;
 
@@ -55,6 +57,12 @@ pub struct EmulateArgs {
     /// JSON list of {"platform", "platform_id", "handle"} offered on the consent page.
     #[arg(long, value_name = "FILE")]
     identities: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate for 127.0.0.1, ::1 and localhost, made at start.
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: write the certificate (PEM) here, for clients to trust.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    tls_cert_out: Option<PathBuf>,
 }
 
 /// What an emulator is started with.
@@ -63,6 +71,8 @@ pub struct Config {
     pub api_key: Secret,
     pub signing_secret: Secret,
     pub identities: Identities,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<Identity>,
 }
 
 impl Config {
@@ -72,6 +82,7 @@ impl Config {
             api_key: Secret::new(DEFAULT_API_KEY),
             signing_secret: Secret::new(DEFAULT_SIGNING_SECRET),
             identities: Identities::defaults(),
+            tls: None,
         }
     }
 }
@@ -90,7 +101,7 @@ pub struct Emulator {
 /// A serving emulator; [`Running::stop`] shuts it down gracefully.
 #[derive(Debug)]
 pub struct Running {
-    /// `http://127.0.0.1:PORT`; the client's base URL is this plus `/api`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS); the client's base URL is this plus `/api`.
     pub url: String,
     server: JoinHandle<std::io::Result<()>>,
     stop: oneshot::Sender<()>,
@@ -112,7 +123,12 @@ pub async fn start(addr: SocketAddr, config: Config) -> std::io::Result<Running>
     }
     let verifier = Verifier::new([config.signing_secret.clone()]).map_err(std::io::Error::other)?;
     let listener = TcpListener::bind(addr).await?;
-    let url = format!("http://{}", listener.local_addr()?);
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let url = format!("{scheme}://{}", listener.local_addr()?);
     let emulator = Arc::new(Emulator {
         base_url: url.clone(),
         signing_secret: config.signing_secret,
@@ -123,15 +139,30 @@ pub async fn start(addr: SocketAddr, config: Config) -> std::io::Result<Running>
         tester: TesterSessions::default(),
     });
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
+    let server = match &config.tls {
+        Some(identity) => serve(TlsListener::new(listener, identity)?, emulator, stopped),
+        None => serve(listener, emulator, stopped),
+    };
+    Ok(Running { url, server, stop })
+}
+
+/// Serves in the background until `stopped` fires (or its sender is dropped).
+fn serve<L>(
+    listener: L,
+    emulator: Arc<Emulator>,
+    stopped: oneshot::Receiver<()>,
+) -> JoinHandle<std::io::Result<()>>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
         axum::serve(listener, router(emulator))
             .with_graceful_shutdown(async {
-                // A dropped sender stops the server too.
                 let _ = stopped.await;
             })
             .await
-    });
-    Ok(Running { url, server, stop })
+    })
 }
 
 fn router(emulator: Arc<Emulator>) -> Router {
@@ -183,10 +214,19 @@ pub fn run(args: EmulateArgs) -> ExitCode {
         },
         None => Identities::defaults(),
     };
+    let tls = if args.tls {
+        match tls_identity(args.tls_cert_out.as_deref()) {
+            Ok(identity) => Some(identity),
+            Err(e) => return usage_error(&e),
+        }
+    } else {
+        None
+    };
     let config = Config {
         api_key: Secret::new(args.api_key),
         signing_secret: Secret::new(args.signing_secret),
         identities,
+        tls,
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -214,6 +254,16 @@ pub fn run(args: EmulateArgs) -> ExitCode {
             }
         }
     })
+}
+
+/// A fresh certificate, written to `cert_out` (when given) before anything is served.
+fn tls_identity(cert_out: Option<&std::path::Path>) -> Result<Identity, String> {
+    let identity = Identity::self_signed()?;
+    if let Some(path) = cert_out {
+        std::fs::write(path, &identity.certificate_pem)
+            .map_err(|e| format!("cannot write the certificate to {}: {e}", path.display()))?;
+    }
+    Ok(identity)
 }
 
 /// The three machine-read lines first, flushed, then text for people (on stderr, so that a

@@ -259,6 +259,33 @@ typedef struct {
 typedef uint32_t psd_platform;
 
 /**
+ * Every field of a proof in one read: what bindings use so that a verification costs one
+ * call for the proof instead of one per field. The views are borrowed from the proof.
+ */
+typedef struct {
+  /**
+   * The platform code.
+   */
+  psd_platform platform;
+  /**
+   * The platform's permanent user id: the identity to trust.
+   */
+  psd_str platform_id;
+  /**
+   * The account's handle (may be empty).
+   */
+  psd_str handle;
+  /**
+   * The proof's state (equal to the expected state).
+   */
+  psd_str state;
+  /**
+   * When the proof expires, in unix seconds.
+   */
+  int64_t expires;
+} psd_proof_fields;
+
+/**
  * No platform: "do not check the platform" where an expected platform is optional.
  */
 #define PSD_PLATFORM_NONE 0
@@ -549,6 +576,17 @@ psd_result psd_proof_state(const psd_proof *proof, psd_str *state_out);
  * `proof` is NULL or a live proof; `expires_out` is NULL or writable.
  */
 psd_result psd_proof_expires(const psd_proof *proof, int64_t *expires_out);
+
+/**
+ * Writes all of the proof's fields to `*fields_out`; its views are valid until
+ * `psd_proof_free(proof)`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_proof`.
+ *
+ * # Safety
+ * `proof` is NULL or a live proof; `fields_out` is NULL or writable.
+ */
+psd_result psd_proof_view(const psd_proof *proof, psd_proof_fields *fields_out);
 
 /**
  * Frees a proof. NULL is ignored. Views read from it become invalid.

@@ -97,6 +97,47 @@ pub unsafe extern "C" fn psd_proof_expires(
     unsafe { get(proof, expires_out, |p| p.0.expires) }
 }
 
+/// Every field of a proof in one read: what bindings use so that a verification costs one
+/// call for the proof instead of one per field. The views are borrowed from the proof.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct psd_proof_fields {
+    /// The platform code.
+    pub platform: psd_platform,
+    /// The platform's permanent user id: the identity to trust.
+    pub platform_id: psd_str,
+    /// The account's handle (may be empty).
+    pub handle: psd_str,
+    /// The proof's state (equal to the expected state).
+    pub state: psd_str,
+    /// When the proof expires, in unix seconds.
+    pub expires: i64,
+}
+
+/// Writes all of the proof's fields to `*fields_out`; its views are valid until
+/// `psd_proof_free(proof)`.
+///
+/// Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_proof`.
+///
+/// # Safety
+/// `proof` is NULL or a live proof; `fields_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn psd_proof_view(
+    proof: *const psd_proof,
+    fields_out: *mut psd_proof_fields,
+) -> psd_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        get(proof, fields_out, |p| psd_proof_fields {
+            platform: platform_code(p.0.platform),
+            platform_id: psd_str::borrow(&p.0.platform_id),
+            handle: psd_str::borrow(&p.0.handle),
+            state: psd_str::borrow(&p.0.state),
+            expires: p.0.expires,
+        })
+    }
+}
+
 /// Frees a proof. NULL is ignored. Views read from it become invalid.
 ///
 /// Thread safety: call it once, when no other thread uses the proof.

@@ -97,6 +97,13 @@ static void test_verify_arguments(void) {
   CHECK(psd_proof_handle(proof, &got) == PSD_RESULT_OK && str_is(got, handle));
   CHECK(psd_proof_handle(proof, NULL) == PSD_RESULT_NULL_PARAMETER);
   CHECK(psd_proof_handle(NULL, &got) == PSD_RESULT_NULL_PARAMETER);
+  /* All fields in one read agree with the per-field getters. */
+  psd_proof_fields fields;
+  CHECK(psd_proof_view(proof, &fields) == PSD_RESULT_OK);
+  CHECK(fields.platform == PSD_PLATFORM_TIKTOK && str_is(fields.handle, handle));
+  CHECK(str_is(fields.platform_id, "_000abc") && str_is(fields.state, "a1b2c3d4"));
+  CHECK(psd_proof_view(proof, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_proof_view(NULL, &fields) == PSD_RESULT_NULL_PARAMETER);
   psd_proof_free(proof);
 
   /* Failures leave proof_out untouched; error_out is optional. */

@@ -6,7 +6,8 @@
 
 Every decision is made by the project's Rust core; this package is its UniFFI binding
 (generated into ``postsyncer_delegation._native`` when the wheel is built) and adds nothing
-but the string form of errors.
+but the string form of errors and a faster call path for ``Verifier.verify`` (the C ABI of
+the same library, see ``_fast_verify``).
 """
 
 from ._native.postsyncer_delegation import (
@@ -17,13 +18,13 @@ from ._native.postsyncer_delegation import (
     Platform,
     Proof,
     Session,
-    Verifier,
     VerifyError,
     generate_state,
     platform_from_wire_name,
     platform_wire_name,
     sign_proof,
 )
+from ._fast_verify import Verifier
 
 __all__ = [
     "ApiError",

@@ -92,6 +92,8 @@ pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
     retry: RetryPolicy,
+    /// PEM bundles given to [`ClientBuilder::add_root_certificate_pem`], parsed by `build`.
+    root_certificates_pem: Vec<Vec<u8>>,
 }
 
 impl ClientBuilder {
@@ -119,6 +121,14 @@ impl ClientBuilder {
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Also trusts the certificate(s) in this PEM text (e.g. a test server's self-signed
+    /// certificate, or a corporate TLS proxy's root) besides the built-in web roots.
+    /// `build` refuses text that holds no valid certificate.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        self.root_certificates_pem.push(pem.to_vec());
         self
     }
 
@@ -151,6 +161,11 @@ impl ClientBuilder {
             // API key in clear text.
             http = http.no_proxy();
         }
+        for pem in &self.root_certificates_pem {
+            for certificate in root_certificates(pem)? {
+                http = http.add_root_certificate(certificate);
+            }
+        }
         let http = http.build().map_err(|e| ConfigError::InvalidArgument {
             name: "client",
             reason: format!("the HTTP client could not be set up ({e})"),
@@ -172,6 +187,23 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The certificates of one PEM bundle; at least one, each well formed.
+fn root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+    let refused = |reason: String| ConfigError::InvalidArgument {
+        name: "root_certificate_pem",
+        reason,
+    };
+    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|e| refused(format!("not a readable PEM certificate bundle ({e})")))?;
+    if certificates.is_empty() {
+        return Err(refused(
+            "holds no `-----BEGIN CERTIFICATE-----` block; pass the certificate's PEM text"
+                .to_owned(),
+        ));
+    }
+    Ok(certificates)
 }
 
 /// A PostSyncer API client. Cheap to clone (clones share one connection pool and one small
@@ -295,6 +327,7 @@ impl Client {
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            root_certificates_pem: Vec::new(),
         }
     }
 
@@ -373,6 +406,20 @@ mod tests {
         };
         let retries = refusal(Client::builder("k").base_url(LOCAL).retry_policy(too_many));
         assert!(retries.to_string().contains("max_retries"), "{retries}");
+    }
+
+    #[test]
+    fn build_refuses_root_certificates_that_are_not_pem_certificates() {
+        let garbage =
+            b"-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n";
+        for pem in [&b""[..], b"just text", garbage] {
+            let refused = refusal(Client::builder("k").add_root_certificate_pem(pem));
+            assert_eq!(refused.kind_str(), "invalid_argument");
+            assert!(
+                refused.to_string().contains("root_certificate_pem"),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

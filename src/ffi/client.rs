@@ -48,14 +48,22 @@ pub struct Client {
 #[uniffi::export]
 impl Client {
     /// A client for this API key. `base_url` defaults to PostSyncer's production API;
-    /// `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt.
-    /// Refuses an empty API key, a bad base URL and negative numbers.
-    #[uniffi::constructor(default(base_url = None, timeout_ms = 10000, max_retries = 2))]
+    /// `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt;
+    /// `root_certificate_pem` is trusted besides the built-in web roots (e.g. a test server's
+    /// self-signed certificate). Refuses an empty API key, a bad base URL, negative numbers
+    /// and a PEM text without a valid certificate.
+    #[uniffi::constructor(default(
+        base_url = None,
+        timeout_ms = 10000,
+        max_retries = 2,
+        root_certificate_pem = None
+    ))]
     pub fn new(
         api_key: String,
         base_url: Option<String>,
         timeout_ms: i64,
         max_retries: i32,
+        root_certificate_pem: Option<String>,
     ) -> Result<Self, ConfigError> {
         let timeout = u64::try_from(timeout_ms)
             .map(Duration::from_millis)
@@ -70,6 +78,9 @@ impl Client {
             });
         if let Some(base_url) = base_url {
             builder = builder.base_url(base_url);
+        }
+        if let Some(pem) = root_certificate_pem {
+            builder = builder.add_root_certificate_pem(pem.as_bytes());
         }
         Ok(Client {
             inner: builder.build()?,

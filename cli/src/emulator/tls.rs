@@ -1,7 +1,6 @@
 //! `emulate --tls`: HTTPS on loopback with a self-signed certificate made at start, so that
 //! clients can be tested (and benchmarked) the way they talk to PostSyncer: over TLS.
 
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -127,13 +126,11 @@ impl axum::serve::Listener for TlsListener {
     type Io = TlsStream<TcpStream>;
     type Addr = SocketAddr;
 
-    fn accept(&mut self) -> impl Future<Output = (Self::Io, Self::Addr)> + Send {
-        async {
-            match self.accepted.recv().await {
-                Some(connection) => connection,
-                // Only reachable once the accept loop ended, which only `drop` does.
-                None => std::future::pending().await,
-            }
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.accepted.recv().await {
+            Some(connection) => connection,
+            // Only reachable once the accept loop ended, which only `drop` does.
+            None => std::future::pending().await,
         }
     }
 

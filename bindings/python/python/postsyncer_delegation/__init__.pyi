@@ -153,6 +153,7 @@ class Client:
         base_url: Optional[str] = None,
         timeout_ms: int = 10000,
         max_retries: int = 2,
+        root_certificate_pem: Optional[str] = None,
     ) -> None: ...
     async def create_session(
         self, platform: Platform, callback_url: str, state: Optional[str] = None

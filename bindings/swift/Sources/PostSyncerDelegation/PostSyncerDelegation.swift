@@ -551,17 +551,20 @@ open class Client: ClientProtocol, @unchecked Sendable {
     }
     /**
      * A client for this API key. `base_url` defaults to PostSyncer's production API;
-     * `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt.
-     * Refuses an empty API key, a bad base URL and negative numbers.
+     * `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt;
+     * `root_certificate_pem` is trusted besides the built-in web roots (e.g. a test server's
+     * self-signed certificate). Refuses an empty API key, a bad base URL, negative numbers
+     * and a PEM text without a valid certificate.
      */
-public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2)throws  {
+public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2, rootCertificatePem: String? = nil)throws  {
     let pointer =
         try rustCallWithError(FfiConverterTypeConfigError_lift) {
     uniffi_postsyncer_delegation_fn_constructor_client_new(
         FfiConverterString.lower(apiKey),
         FfiConverterOptionString.lower(baseUrl),
         FfiConverterInt64.lower(timeoutMs),
-        FfiConverterInt32.lower(maxRetries),$0
+        FfiConverterInt32.lower(maxRetries),
+        FfiConverterOptionString.lower(rootCertificatePem),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -2215,7 +2218,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_method_verifier_verify() != 48619) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 54765) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 44664) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_postsyncer_delegation_checksum_constructor_verifier_new() != 39848) {

@@ -263,7 +263,7 @@ void uniffi_postsyncer_delegation_fn_free_client(void*_Nonnull ptr, RustCallStat
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_CLIENT_NEW
-void*_Nonnull uniffi_postsyncer_delegation_fn_constructor_client_new(RustBuffer api_key, RustBuffer base_url, int64_t timeout_ms, int32_t max_retries, RustCallStatus *_Nonnull out_status
+void*_Nonnull uniffi_postsyncer_delegation_fn_constructor_client_new(RustBuffer api_key, RustBuffer base_url, int64_t timeout_ms, int32_t max_retries, RustBuffer root_certificate_pem, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CLIENT_CREATE_SESSION

@@ -153,11 +153,10 @@ def snippet_call(emulator):
 
 
 def binding_client(emulator):
-    return psd.Client(
-        emulator.api_key,
-        base_url=emulator.base_url,
-        root_certificate_pem=emulator.certificate_pem(),
-    )
+    pem = emulator.certificate_pem()
+    if pem is None:
+        return psd.Client(emulator.api_key, base_url=emulator.base_url)
+    return psd.Client.with_root_certificate(emulator.api_key, pem, base_url=emulator.base_url)
 
 
 def measure_binding_blocking(emulator, calls, concurrency, runs):

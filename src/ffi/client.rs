@@ -48,43 +48,38 @@ pub struct Client {
 #[uniffi::export]
 impl Client {
     /// A client for this API key. `base_url` defaults to PostSyncer's production API;
-    /// `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt;
-    /// `root_certificate_pem` is trusted besides the built-in web roots (e.g. a test server's
-    /// self-signed certificate). Refuses an empty API key, a bad base URL, negative numbers
-    /// and a PEM text without a valid certificate.
-    #[uniffi::constructor(default(
-        base_url = None,
-        timeout_ms = 10000,
-        max_retries = 2,
-        root_certificate_pem = None
-    ))]
+    /// `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt.
+    /// Refuses an empty API key, a bad base URL and negative numbers.
+    #[uniffi::constructor(default(base_url = None, timeout_ms = 10000, max_retries = 2))]
     pub fn new(
         api_key: String,
         base_url: Option<String>,
         timeout_ms: i64,
         max_retries: i32,
-        root_certificate_pem: Option<String>,
     ) -> Result<Self, ConfigError> {
-        let timeout = u64::try_from(timeout_ms)
-            .map(Duration::from_millis)
-            .map_err(|_| ConfigError::negative("timeout_ms"))?;
-        let max_retries =
-            u32::try_from(max_retries).map_err(|_| ConfigError::negative("max_retries"))?;
-        let mut builder = core::Client::builder(api_key)
-            .timeout(timeout)
-            .retry_policy(core::RetryPolicy {
-                max_retries,
-                ..core::RetryPolicy::default()
-            });
-        if let Some(base_url) = base_url {
-            builder = builder.base_url(base_url);
-        }
-        if let Some(pem) = root_certificate_pem {
-            builder = builder.add_root_certificate_pem(pem.as_bytes());
-        }
-        Ok(Client {
-            inner: builder.build()?,
-        })
+        Client::configured(api_key, base_url, timeout_ms, max_retries, None)
+    }
+
+    /// A client that also trusts the certificate(s) in `root_certificate_pem` besides the
+    /// built-in web roots (e.g. a test server's self-signed certificate, or a TLS-inspecting
+    /// proxy's root); otherwise like the main constructor. Refuses a PEM text without a valid
+    /// certificate. (A separate constructor, not a fifth argument, so that Java callers of the
+    /// four-argument constructor keep compiling.)
+    #[uniffi::constructor(default(base_url = None, timeout_ms = 10000, max_retries = 2))]
+    pub fn with_root_certificate(
+        api_key: String,
+        root_certificate_pem: String,
+        base_url: Option<String>,
+        timeout_ms: i64,
+        max_retries: i32,
+    ) -> Result<Self, ConfigError> {
+        Client::configured(
+            api_key,
+            base_url,
+            timeout_ms,
+            max_retries,
+            Some(&root_certificate_pem),
+        )
     }
 
     /// Creates a delegation session; `state` is generated (256 random bits) when `null`.
@@ -114,5 +109,36 @@ impl Client {
             self.inner
                 .create_session_blocking(platform, &callback_url, state.as_deref())?;
         Ok(session.into())
+    }
+}
+
+impl Client {
+    fn configured(
+        api_key: String,
+        base_url: Option<String>,
+        timeout_ms: i64,
+        max_retries: i32,
+        root_certificate_pem: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let timeout = u64::try_from(timeout_ms)
+            .map(Duration::from_millis)
+            .map_err(|_| ConfigError::negative("timeout_ms"))?;
+        let max_retries =
+            u32::try_from(max_retries).map_err(|_| ConfigError::negative("max_retries"))?;
+        let mut builder = core::Client::builder(api_key)
+            .timeout(timeout)
+            .retry_policy(core::RetryPolicy {
+                max_retries,
+                ..core::RetryPolicy::default()
+            });
+        if let Some(base_url) = base_url {
+            builder = builder.base_url(base_url);
+        }
+        if let Some(pem) = root_certificate_pem {
+            builder = builder.add_root_certificate_pem(pem.as_bytes());
+        }
+        Ok(Client {
+            inner: builder.build()?,
+        })
     }
 }

@@ -153,8 +153,16 @@ class Client:
         base_url: Optional[str] = None,
         timeout_ms: int = 10000,
         max_retries: int = 2,
-        root_certificate_pem: Optional[str] = None,
     ) -> None: ...
+    @classmethod
+    def with_root_certificate(
+        cls,
+        api_key: str,
+        root_certificate_pem: str,
+        base_url: Optional[str] = None,
+        timeout_ms: int = 10000,
+        max_retries: int = 2,
+    ) -> "Client": ...
     async def create_session(
         self, platform: Platform, callback_url: str, state: Optional[str] = None
     ) -> Session: ...

@@ -551,20 +551,17 @@ open class Client: ClientProtocol, @unchecked Sendable {
     }
     /**
      * A client for this API key. `base_url` defaults to PostSyncer's production API;
-     * `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt;
-     * `root_certificate_pem` is trusted besides the built-in web roots (e.g. a test server's
-     * self-signed certificate). Refuses an empty API key, a bad base URL, negative numbers
-     * and a PEM text without a valid certificate.
+     * `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt.
+     * Refuses an empty API key, a bad base URL and negative numbers.
      */
-public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2, rootCertificatePem: String? = nil)throws  {
+public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2)throws  {
     let pointer =
         try rustCallWithError(FfiConverterTypeConfigError_lift) {
     uniffi_postsyncer_delegation_fn_constructor_client_new(
         FfiConverterString.lower(apiKey),
         FfiConverterOptionString.lower(baseUrl),
         FfiConverterInt64.lower(timeoutMs),
-        FfiConverterInt32.lower(maxRetries),
-        FfiConverterOptionString.lower(rootCertificatePem),$0
+        FfiConverterInt32.lower(maxRetries),$0
     )
 }
     self.init(unsafeFromRawPointer: pointer)
@@ -578,6 +575,25 @@ public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64
         try! rustCall { uniffi_postsyncer_delegation_fn_free_client(pointer, $0) }
     }
 
+    
+    /**
+     * A client that also trusts the certificate(s) in `root_certificate_pem` besides the
+     * built-in web roots (e.g. a test server's self-signed certificate, or a TLS-inspecting
+     * proxy's root); otherwise like the main constructor. Refuses a PEM text without a valid
+     * certificate. (A separate constructor, not a fifth argument, so that Java callers of the
+     * four-argument constructor keep compiling.)
+     */
+public static func withRootCertificate(apiKey: String, rootCertificatePem: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeConfigError_lift) {
+    uniffi_postsyncer_delegation_fn_constructor_client_with_root_certificate(
+        FfiConverterString.lower(apiKey),
+        FfiConverterString.lower(rootCertificatePem),
+        FfiConverterOptionString.lower(baseUrl),
+        FfiConverterInt64.lower(timeoutMs),
+        FfiConverterInt32.lower(maxRetries),$0
+    )
+})
+}
     
 
     
@@ -2218,7 +2234,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_method_verifier_verify() != 48619) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 44664) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 54765) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 65113) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_postsyncer_delegation_checksum_constructor_verifier_new() != 39848) {

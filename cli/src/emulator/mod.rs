@@ -23,6 +23,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Args;
 use postsyncer_delegation::{Secret, Verifier};
@@ -141,7 +142,14 @@ pub async fn start(addr: SocketAddr, config: Config) -> std::io::Result<Running>
     let (stop, stopped) = oneshot::channel::<()>();
     let server = match &config.tls {
         Some(identity) => serve(TlsListener::new(listener, identity)?, emulator, stopped),
-        None => serve(listener, emulator, stopped),
+        // Answers go out as soon as they are written, as a production server sends them.
+        None => serve(
+            listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            }),
+            emulator,
+            stopped,
+        ),
     };
     Ok(Running { url, server, stop })
 }

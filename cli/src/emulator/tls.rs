@@ -102,6 +102,8 @@ async fn accept_loop(
                 continue;
             }
         };
+        // Answers go out as soon as they are written, as a production server sends them.
+        let _ = stream.set_nodelay(true);
         let tls = tls.clone();
         let ready = ready.clone();
         tokio::spawn(async move {

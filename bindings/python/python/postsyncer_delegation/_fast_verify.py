@@ -134,6 +134,7 @@ class Verifier(_generated.Verifier):
     __doc__ = _generated.Verifier.__doc__
 
     def __init__(self, secrets, leeway_seconds=0, max_lifetime_seconds=3600):
+        secrets = list(secrets)  # read twice: once by each constructor
         # The generated constructor validates the configuration and raises ConfigError.
         super().__init__(secrets, leeway_seconds, max_lifetime_seconds)
         encoded = [secret.encode() for secret in secrets]

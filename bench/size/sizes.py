@@ -46,6 +46,7 @@ def probe(python, module, interpreters):
 def size_row(name, language, path, note, goal_mb=None):
     megabytes = os.path.getsize(path) / MIB
     result = row("size", name, language, "MiB", [megabytes], note=note)
+    result["p25"] = result["p75"] = None  # one file, no spread
     if goal_mb is not None:
         result["goal"] = f"<= {goal_mb:g} MiB"
         result["met"] = megabytes <= goal_mb

@@ -85,6 +85,10 @@ fn a_client_that_does_not_trust_the_certificate_gets_transport() {
         .create_session_blocking(Platform::Tiktok, CALLBACK, None)
         .unwrap_err();
     assert_eq!(error.kind(), ApiErrorKind::Transport, "{error}");
+    assert!(
+        error.message().contains("add_root_certificate_pem"),
+        "{error}"
+    );
     assert!(emulator.terminate());
 }
 

@@ -113,12 +113,16 @@ fn transport_error(endpoint: &Endpoint, error: &reqwest::Error) -> ApiError {
     } else {
         "the connection failed while talking to"
     };
+    let cause = cause.to_string();
+    // rustls names every refused certificate so (UnknownIssuer, NotValidForName, Expired…).
+    let advice = if cause.contains("certificate") {
+        "check the base URL's host; a server with a private or self-signed certificate must be trusted explicitly (add_root_certificate_pem)"
+    } else {
+        "check the base URL, the network and any proxy settings"
+    };
     ApiError::new(
         ApiErrorKind::Transport,
-        format!(
-            "{action} {} ({cause}); check the base URL, the network and any proxy settings",
-            host_of(&endpoint.url)
-        ),
+        format!("{action} {} ({cause}); {advice}", host_of(&endpoint.url)),
     )
 }
 

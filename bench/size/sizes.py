@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import OUT_DIR, compare, row  # noqa: E402
+from harness import row, write_part  # noqa: E402
 
 MIB = 1024 * 1024
 WHEEL_LIMIT_MB = 3.0
@@ -71,8 +71,6 @@ def main():
                                note="fresh interpreter each; start-up excluded"))
         rss_rows.append(row("Python RSS after import", name, "python", "MiB", rss, baseline,
                             note=f"bare interpreter {sorted(bare_rss)[len(bare_rss) // 2]:.1f} MiB"))
-    compare(import_rows)
-    compare(rss_rows)
 
     # Sizes are absolute goals, judged here rather than by a ratio.
     size_rows = [
@@ -85,17 +83,9 @@ def main():
         size_row("staticlib", "c", args.staticlib, "target/release, as built"),
         size_row("staticlib, stripped", "c", args.staticlib_stripped, "strip --strip-debug"),
     ]
-    rows = size_rows + import_rows + rss_rows
-    os.makedirs(OUT_DIR, exist_ok=True)
-    path = os.path.join(OUT_DIR, "size.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(rows, f, indent=2)
-    print(f"bench size: wrote {path} ({len(rows)} rows)", file=sys.stderr)
-    for r in rows:
-        ratio = f"{r['ratio']:.2f}x" if r["ratio"] else ""
-        print(f"  {r['group']:26} {r['name']:30} {r['median']:8.2f} {r['unit']:4} {ratio}",
-              file=sys.stderr)
-
+    # write_part fills ratio and met of the import rows; the size rows, without a baseline,
+    # keep the met judged above.
+    write_part("size", size_rows + import_rows + rss_rows)
 
 if __name__ == "__main__":
     main()

@@ -44,7 +44,7 @@ def machine():
         "memory": read_field("/proc/meminfo", "MemTotal"),
         "os": read_field("/etc/os-release", "PRETTY_NAME") or platform.platform(),
         "kernel": platform.release(),
-        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "load_average_at_end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "rustc": command_version(["rustc", "--version"]),
         "python": command_version(["python3", "--version"]),
         "go": command_version(["go", "version"]),

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Plain Java callers: constructors with every argument, try-with-resources, catch by subclass. */
+/** Plain Java callers: constructors with and without defaults, try-with-resources, catch by subclass. */
 class JavaCallerTest {
     private static final String CALLBACK_URL = "https://app.example/cb";
 
@@ -38,6 +38,21 @@ class JavaCallerTest {
         } catch (VerifyException.BadSignature e) {
             assertEquals("bad_signature", e.getKind());
             assertEquals(null, e.getParameter());
+        }
+    }
+
+    @Test
+    void buildsAVerifierWithTheDefaultLeewayAndLifetime() throws Exception {
+        String secret = TestEmulator.getSigningSecret();
+        Proof signed = new Proof(Platform.LINKEDIN, "li-42", "jane", "st-java", 1_717_000_000L);
+        String callback = Postsyncer_delegationKt.signProof(secret, signed);
+        try (Verifier verifier = new Verifier(List.of(secret));
+                Verifier lenient = new Verifier(List.of(secret), 120L)) {
+            assertEquals(signed, verifier.verify(callback, "st-java", Platform.LINKEDIN, 1_716_999_940L));
+            assertEquals(signed, lenient.verify(callback, "st-java", null, 1_717_000_100L));
+            VerifyException.Expired e = assertThrows(VerifyException.Expired.class,
+                    () -> verifier.verify(callback, "st-java", null, 1_717_000_100L));
+            assertEquals("expired", e.getKind());
         }
     }
 

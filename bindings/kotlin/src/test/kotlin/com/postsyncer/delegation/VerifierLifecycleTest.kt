@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.util.concurrent.Callable
@@ -39,6 +40,31 @@ class VerifierLifecycleTest {
         verifier.close()
         verifier.close() // closing twice is harmless
         assertThrows<IllegalStateException> { verifier.verify(signProof(secret, proof), proof.state, null, now) }
+    }
+
+    @Test
+    fun closingWhileThreadsVerifyLetsRunningCallsFinishAndRefusesLaterOnes() {
+        val callback = signProof(secret, proof)
+        val pool = Executors.newFixedThreadPool(4)
+        val verifier = Verifier(listOf(secret))
+        // Thread 0 closes the verifier half-way; the others race it. No call may crash or
+        // return anything but the proof or IllegalStateException.
+        val outcomes = pool.invokeAll(List(4) { thread ->
+            Callable {
+                List(2_000) { i ->
+                    if (thread == 0 && i == 1_000) verifier.close()
+                    try {
+                        verifier.verify(callback, proof.state, null, now)
+                    } catch (e: IllegalStateException) {
+                        e
+                    }
+                }
+            }
+        }).map { it.get() }
+        pool.shutdown()
+        assertEquals(List(1_000) { proof }, outcomes[0].take(1_000))
+        assertTrue(outcomes[0].drop(1_000).all { it is IllegalStateException })
+        assertTrue(outcomes.flatten().all { it == proof || it is IllegalStateException })
     }
 
     @Test

@@ -6,10 +6,11 @@ import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A prototype of the JVM design that BENCHMARKS.md proposes, measured here so the gap has a
- * number: the C ABI of the same library through JNA direct mapping, with primitive and array
- * arguments only (no Structure, no per-call Memory), reading every proof field with one
- * psd_proof_view. Not the binding: all checks stay in the Rust core either way.
+ * The prototype of the design the binding's Verifier now uses (bindings/kotlin/.../Verifier.kt):
+ * the C ABI of the same library through JNA direct mapping, with primitive and array arguments
+ * only (no Structure, no per-call Memory), reading every proof field with one psd_proof_view.
+ * Kept as the floor for the binding row: the binding adds its close()-safe call counter, the
+ * Proof record and the VerifyException mapping. All checks stay in the Rust core either way.
  */
 final class DirectCAbi {
     static {

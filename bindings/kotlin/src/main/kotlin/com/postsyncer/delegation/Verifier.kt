@@ -62,7 +62,8 @@ open class Verifier @JvmOverloads constructor(
     ): Proof {
         do {
             val running = calls.get()
-            check(running != 0L) { "${javaClass.simpleName} object has already been destroyed" }
+            // `closed` too: after close() other threads' running calls keep the count above 0.
+            check(running != 0L && !closed.get()) { "${javaClass.simpleName} object has already been destroyed" }
             check(running != Long.MAX_VALUE) { "${javaClass.simpleName} call counter would overflow" }
         } while (!calls.compareAndSet(running, running + 1L))
         try {

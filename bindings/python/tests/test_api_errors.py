@@ -120,4 +120,4 @@ def test_async_errors_are_the_same_classes(emulator: Emulator) -> None:
 def test_str_is_kind_and_detail(emulator: Emulator) -> None:
     with pytest.raises(ApiError) as caught:
         create(failing_client(emulator, status=403))
-    assert str(caught.value) == f"forbidden: {caught.value.detail}"
+    assert "kind='forbidden'" in str(caught.value) and repr(caught.value.detail) in str(caught.value)

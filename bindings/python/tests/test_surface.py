@@ -11,7 +11,6 @@ from postsyncer_delegation import (
     VerifyError,
     generate_state,
     platform_from_wire_name,
-    platform_wire_name,
     sign_proof,
 )
 
@@ -21,8 +20,8 @@ SECRET = "ps_test_signing_secret_0001"
 def test_platform_wire_names_round_trip() -> None:
     assert len(Platform) == 8
     for platform in Platform:
-        assert platform_from_wire_name(platform_wire_name(platform)) == platform
-    assert platform_wire_name(Platform.TWITTER) == "twitter"
+        assert platform_from_wire_name(platform.wire_name()) == platform
+    assert Platform.TWITTER.wire_name() == "twitter"
     assert platform_from_wire_name("x") is None
     assert platform_from_wire_name("TikTok") is None
 
@@ -99,7 +98,7 @@ def test_configuration_errors(build, error_class: type, kind: str) -> None:
         build()
     assert isinstance(caught.value, error_class)
     assert caught.value.kind == kind
-    assert str(caught.value) == f"{kind}: {caught.value.detail}"
+    assert f"kind={kind!r}" in str(caught.value) and repr(caught.value.detail) in str(caught.value)
 
 
 def test_secrets_never_appear_in_errors() -> None:
@@ -118,3 +117,32 @@ def test_verify_errors_are_catchable_as_exceptions() -> None:
     error = caught.value
     assert isinstance(error, VerifyError.MissingParameter)
     assert (error.kind, error.parameter, error.code) == ("missing_parameter", "platform_id", None)
+
+
+def test_the_error_hierarchy_is_true() -> None:
+    assert issubclass(VerifyError.BadSignature, VerifyError)
+    assert issubclass(ConfigError.EmptySecret, ConfigError)
+    with pytest.raises(ConfigError.NoSecret):
+        Verifier([])
+
+
+def test_one_version_everywhere() -> None:
+    import tomllib
+    from pathlib import Path
+
+    import postsyncer_delegation
+
+    cargo = tomllib.loads((Path(__file__).parents[3] / "Cargo.toml").read_text())
+    assert postsyncer_delegation.version() == cargo["workspace"]["package"]["version"]
+    assert postsyncer_delegation.__version__ == postsyncer_delegation.version()
+
+
+def test_verifier_arguments_of_the_wrong_type_are_type_errors() -> None:
+    verifier = Verifier([SECRET])
+    with pytest.raises(TypeError):
+        verifier.verify(b"platform=tiktok", expected_state="s")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        verifier.verify("platform=tiktok", expected_state="s", expected_platform="tiktok")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        Verifier([SECRET], leeway_seconds=1.5)  # type: ignore[arg-type]
+    assert SECRET not in repr(verifier)

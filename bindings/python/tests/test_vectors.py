@@ -9,7 +9,6 @@ from postsyncer_delegation import (
     Verifier,
     VerifyError,
     platform_from_wire_name,
-    platform_wire_name,
 )
 
 CASES = load_vectors()
@@ -51,7 +50,7 @@ def test_vector(case: Dict[str, Any]) -> None:
     if "ok" in expected:
         proof = verify(case)
         assert {
-            "platform": platform_wire_name(proof.platform),
+            "platform": proof.platform.wire_name(),
             "platform_id": proof.platform_id,
             "handle": proof.handle,
             "state": proof.state,
@@ -68,4 +67,4 @@ def test_vector(case: Dict[str, Any]) -> None:
     # Catchable by kind: the variant class is named after the protocol word.
     assert isinstance(error, getattr(VerifyError, camel_case(expected["error"])))
     assert error.detail
-    assert str(error) == f"{error.kind}: {error.detail}"
+    assert f"kind={error.kind!r}" in str(error) and repr(error.detail) in str(error)

@@ -4,10 +4,9 @@
 2. PostSyncer sends the browser back to your callback URL with a signed proof.
 3. Verify the callback with :class:`Verifier` and trust ``proof.platform_id``.
 
-Every decision is made by the project's Rust core; this package is its UniFFI binding
-(generated into ``postsyncer_delegation._native`` when the wheel is built) and adds nothing
-but the string form of errors and a faster call path for ``Verifier.verify`` (the C ABI of
-the same library, see ``_fast_verify``).
+Every decision is made by the project's Rust core. Everything but ``Verifier`` is its UniFFI
+binding, generated into ``postsyncer_delegation._native`` when the wheel is built;
+``Verifier`` calls the core's C ABI (see ``_verifier`` for why).
 """
 
 from ._native.postsyncer_delegation import (
@@ -21,10 +20,12 @@ from ._native.postsyncer_delegation import (
     VerifyError,
     generate_state,
     platform_from_wire_name,
-    platform_wire_name,
     sign_proof,
+    version,
 )
-from ._fast_verify import Verifier
+from ._verifier import Verifier
+
+__version__ = version()
 
 __all__ = [
     "ApiError",
@@ -36,18 +37,9 @@ __all__ = [
     "Session",
     "Verifier",
     "VerifyError",
+    "__version__",
     "generate_state",
     "platform_from_wire_name",
-    "platform_wire_name",
     "sign_proof",
+    "version",
 ]
-
-
-def _kind_and_detail(error: Exception) -> str:
-    return f"{error.kind}: {error.detail}"  # type: ignore[attr-defined]
-
-
-# The generated classes print their fields; print "<kind>: <detail>" as the Rust core does.
-for _error_class in (VerifyError, ConfigError, ApiError):
-    _error_class.__str__ = _kind_and_detail  # type: ignore[method-assign]
-del _error_class

@@ -23,7 +23,22 @@
 #include <stdint.h>
 
 /**
- * `psd_verifier_new`'s `max_lifetime_seconds` for the core's default bound (one hour).
+ * The default `timeout_ms` of `psd_client_new` (10 s).
+ */
+#define PSD_DEFAULT_TIMEOUT_MS 10000
+
+/**
+ * The default `max_retries` of `psd_client_new`.
+ */
+#define PSD_DEFAULT_MAX_RETRIES 2
+
+/**
+ * The default `leeway_seconds` of `psd_verifier_new`.
+ */
+#define PSD_DEFAULT_LEEWAY_SECONDS 0
+
+/**
+ * The default `*max_lifetime_seconds` of `psd_verifier_new` (one hour).
  */
 #define PSD_DEFAULT_MAX_LIFETIME_SECONDS 3600
 
@@ -286,6 +301,60 @@ typedef struct {
 } psd_proof_fields;
 
 /**
+ * Every field of a session, read by `psd_session_view` in one call. The views are borrowed
+ * from the session.
+ */
+typedef struct {
+  /**
+   * The URL to redirect the user's browser to (opaque, single-use).
+   */
+  psd_str authorize_url;
+  /**
+   * Seconds the authorize URL stays valid, as the service said.
+   */
+  int64_t expires_in;
+  /**
+   * When the authorize URL stops being valid, in unix seconds.
+   */
+  int64_t expires_at;
+  /**
+   * The state sent (the one given, or the generated one): persist it.
+   */
+  psd_str state;
+  /**
+   * The platform code the session is for.
+   */
+  psd_platform platform;
+  /**
+   * The callback URL the user will be sent back to.
+   */
+  psd_str callback_url;
+} psd_session_fields;
+
+/**
+ * Every field of a verification error, read by `psd_verify_error_view` in one call. The
+ * views are borrowed from the error; an absent `parameter` or `code` has a NULL `data`.
+ */
+typedef struct {
+  /**
+   * The protocol word (`bad_signature`, …).
+   */
+  psd_str kind;
+  /**
+   * The callback parameter the error concerns, or absent.
+   */
+  psd_str parameter;
+  /**
+   * The callback's OAuth `error` value (`authorization_denied` only), or absent.
+   */
+  psd_str code;
+  /**
+   * What is wrong and what to do about it.
+   */
+  psd_str message;
+} psd_verify_error_fields;
+
+/**
  * No platform: "do not check the platform" where an expected platform is optional.
  */
 #define PSD_PLATFORM_NONE 0
@@ -423,10 +492,11 @@ void psd_api_error_free(psd_api_error *error);
  *   the library's copy is wiped on free and never appears in any message.
  * - `base_url`, `base_url_len`: the API base URL, or NULL for PostSyncer's production API
  *   (`https://postsyncer.com/api`); the emulator's is `http://127.0.0.1:PORT/api`.
- * - `timeout_ms`: the longest one attempt may take, connection included; 0 for the core's
- *   default (10 s). A call may take up to (retries + 1) attempts plus backoffs.
+ * - `timeout_ms`: the longest one attempt may take, connection included;
+ *   `PSD_DEFAULT_TIMEOUT_MS` is the default (10 s). A call may take up to (retries + 1)
+ *   attempts plus backoffs. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
  * - `max_retries`: retries after the first attempt (transport errors, 429, 502/503/504);
- *   negative for the core's default (2).
+ *   `PSD_DEFAULT_MAX_RETRIES` is the default (2). Negative: `PSD_RESULT_INVALID_ARGUMENT`.
  * - `client_out`: receives the client on success; the caller owns it (`psd_client_free`).
  * - `error_message_out`: optional (may be NULL); on a configuration error it receives an
  *   owned message saying what to fix (`psd_string_free`).
@@ -441,7 +511,7 @@ psd_result psd_client_new(const char *api_key,
                           size_t api_key_len,
                           const char *base_url,
                           size_t base_url_len,
-                          uint64_t timeout_ms,
+                          int64_t timeout_ms,
                           int32_t max_retries,
                           psd_client **client_out,
                           psd_string **error_message_out);
@@ -650,7 +720,7 @@ psd_result psd_session_authorize_url(const psd_session *session, psd_str *url_ou
  * # Safety
  * `session` is NULL or a live session; `seconds_out` is NULL or writable.
  */
-psd_result psd_session_expires_in(const psd_session *session, uint64_t *seconds_out);
+psd_result psd_session_expires_in(const psd_session *session, int64_t *seconds_out);
 
 /**
  * Writes when the authorize URL stops being valid, in unix seconds.
@@ -693,6 +763,17 @@ psd_result psd_session_platform(const psd_session *session, psd_platform *platfo
 psd_result psd_session_callback_url(const psd_session *session, psd_str *url_out);
 
 /**
+ * Writes all of the session's fields to `*fields_out`; its views are valid until
+ * `psd_session_free(session)`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_session`.
+ *
+ * # Safety
+ * `session` is NULL or a live session; `fields_out` is NULL or writable.
+ */
+psd_result psd_session_view(const psd_session *session, psd_session_fields *fields_out);
+
+/**
  * Frees a session. NULL is ignored. Views read from it become invalid.
  *
  * Thread safety: call it once, when no other thread uses the session.
@@ -730,9 +811,11 @@ void psd_string_free(psd_string *string);
  * - `secrets`, `secret_count`: the signing secrets (UTF-8, as PostSyncer showed them); any
  *   of them may have signed a proof (give both during a rotation). They are copied: the
  *   caller may wipe its copies when this returns.
- * - `leeway_seconds`: how late a proof is still accepted (clock skew); 0 is the default.
- * - `max_lifetime_seconds`: how far ahead an expiry may be;
- *   `PSD_DEFAULT_MAX_LIFETIME_SECONDS` is the default, a negative value turns the bound off.
+ * - `leeway_seconds`: how late a proof is still accepted (clock skew);
+ *   `PSD_DEFAULT_LEEWAY_SECONDS` (0) is the default. Negative: `PSD_RESULT_INVALID_ARGUMENT`.
+ * - `max_lifetime_seconds`: points to how far ahead an expiry may be
+ *   (`PSD_DEFAULT_MAX_LIFETIME_SECONDS` is the default; negative:
+ *   `PSD_RESULT_INVALID_ARGUMENT`), or is NULL to turn the bound off.
  * - `verifier_out`: receives the new verifier on success; the caller owns it and frees it
  *   with `psd_verifier_free`.
  * - `error_message_out`: optional (may be NULL); on a configuration error it receives an
@@ -744,12 +827,13 @@ void psd_string_free(psd_string *string);
  *
  * # Safety
  * `secrets` is NULL (only with `secret_count == 0`) or points to `secret_count` views whose
- * bytes are readable; the out-pointers are NULL or writable.
+ * bytes are readable; `max_lifetime_seconds` is NULL or readable; the out-pointers are NULL
+ * or writable.
  */
 psd_result psd_verifier_new(const psd_str *secrets,
                             size_t secret_count,
-                            uint64_t leeway_seconds,
-                            int64_t max_lifetime_seconds,
+                            int64_t leeway_seconds,
+                            const int64_t *max_lifetime_seconds,
                             psd_verifier **verifier_out,
                             psd_string **error_message_out);
 
@@ -843,6 +927,18 @@ psd_result psd_verify_error_code(const psd_verify_error *error, psd_str *code_ou
 psd_result psd_verify_error_message(const psd_verify_error *error, psd_str *message_out);
 
 /**
+ * Writes all of the error's fields to `*fields_out`; its views are valid until
+ * `psd_verify_error_free(error)`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_verify_error`.
+ *
+ * # Safety
+ * `error` is NULL or a live error; `fields_out` is NULL or writable.
+ */
+psd_result psd_verify_error_view(const psd_verify_error *error,
+                                 psd_verify_error_fields *fields_out);
+
+/**
  * Frees a verify error. NULL is ignored. Views read from it become invalid.
  *
  * Thread safety: call it once, when no other thread uses the error.
@@ -851,6 +947,14 @@ psd_result psd_verify_error_message(const psd_verify_error *error, psd_str *mess
  * `error` is NULL or an error from `psd_verifier_verify` that was not freed before.
  */
 void psd_verify_error_free(psd_verify_error *error);
+
+/**
+ * The library's version (`"0.1.0"`, the crate's version from `Cargo.toml`), the same string
+ * every binding reports. The view points to static storage: valid forever, never freed.
+ *
+ * Thread safety: may be called from any thread at any time.
+ */
+psd_str psd_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

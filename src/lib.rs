@@ -24,10 +24,16 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "capi")]
 mod capi;
+#[cfg(feature = "client")]
 mod client;
+mod clock;
 mod error;
+#[cfg(feature = "uniffi")]
 mod ffi;
+#[cfg(any(feature = "uniffi", feature = "capi"))]
+mod foreign_args;
 mod form;
 mod platform;
 mod proof;
@@ -35,10 +41,15 @@ mod secret;
 mod state;
 mod verifier;
 
+#[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-pub use client::{Client, ClientBuilder, RetryPolicy, Session, DEFAULT_BASE_URL};
-pub use error::{ApiError, ApiErrorKind, ConfigError, VerifyError, VerifyErrorKind};
+#[cfg(feature = "client")]
+pub use client::{Client, ClientBuilder, RetryPolicy, Session, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
+pub use clock::unix_now;
+#[cfg(feature = "client")]
+pub use error::{ApiError, ApiErrorKind};
+pub use error::{ConfigError, ConfigErrorKind, VerifyError, VerifyErrorKind};
 pub use platform::{Platform, UnknownPlatform};
 pub use proof::{sign_proof, Proof, PROOF_PARAMETERS};
 pub use secret::Secret;
@@ -68,6 +79,7 @@ pub enum Error {
     #[error(transparent)]
     Verify(#[from] VerifyError),
     /// A session could not be created.
+    #[cfg(feature = "client")]
     #[error(transparent)]
     Api(#[from] ApiError),
 }

@@ -7,7 +7,8 @@ use std::str::FromStr;
 ///
 /// The wire names are lowercase; X keeps its historical wire name `twitter`.
 /// Bluesky, Telegram and Mastodon are not part of delegation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, uniffi::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Platform {
     /// TikTok (`tiktok`).
     Tiktok,

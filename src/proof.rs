@@ -12,7 +12,8 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// A verified proof that the user owns `platform_id` on `platform`.
 ///
 /// Trust `platform_id` as the identity; `handle` is display text that the user can change.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Proof {
     /// The platform the account is on.
     pub platform: Platform,

@@ -2,11 +2,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use hmac::Mac;
 use subtle::{Choice, ConstantTimeEq};
 
+use crate::clock::unix_now;
 use crate::error::{ConfigError, VerifyError, VerifyErrorKind};
 use crate::form::{decode, hex_value, query_of, raw_pairs, DecodeError, RawPair};
 use crate::platform::Platform;
@@ -241,13 +242,6 @@ impl Verifier {
         }
         Ok(())
     }
-}
-
-/// The current time in unix seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// What one scan of the query found: the first raw value and the count of each proof

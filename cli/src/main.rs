@@ -3,7 +3,6 @@
 
 mod callback;
 mod checks;
-mod clock;
 mod demo;
 mod emulator;
 mod secrets;

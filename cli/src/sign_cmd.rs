@@ -7,9 +7,9 @@ use clap::Args;
 use postsyncer_delegation::{sign_proof, Platform, Proof};
 
 use crate::callback::{append_query, PROOF_LIFETIME_SECS};
-use crate::clock::unix_now;
 use crate::secrets::SecretSources;
 use crate::EXIT_USAGE;
+use postsyncer_delegation::unix_now;
 
 #[derive(Debug, Args)]
 pub struct SignArgs {

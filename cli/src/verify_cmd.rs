@@ -9,9 +9,9 @@ use clap::Args;
 use postsyncer_delegation::{Platform, Proof, Verifier, VerifyError};
 
 use crate::checks::{checks_of, result_json};
-use crate::clock::unix_now;
 use crate::secrets::SecretSources;
 use crate::EXIT_USAGE;
+use postsyncer_delegation::unix_now;
 
 /// Exit status of a rejected callback.
 const EXIT_REJECTED: u8 = 1;

@@ -10,17 +10,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use client_support::{header, http, CountingProxy, Emulator};
-use postsyncer_delegation::{Client, Platform, Session, Verifier};
+use postsyncer_delegation::{unix_now, Client, Platform, Session, Verifier};
 
 const CALLBACK: &str = "https://app.example/callback?next=%2Fhome";
-
-fn unix_now() -> i64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    i64::try_from(since_epoch.as_secs()).unwrap()
-}
 
 fn assert_session_shape(emulator: &Emulator, session: &Session, platform: Platform) {
     let authorize_prefix = format!("{}/oauth/delegate?request=psd_", emulator.url);

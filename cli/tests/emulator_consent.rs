@@ -5,17 +5,10 @@
 mod emulator_support;
 
 use emulator_support::{location, Emulator, CLI};
-use postsyncer_delegation::{Platform, Verifier, VerifyErrorKind};
+use postsyncer_delegation::{unix_now, Platform, Verifier, VerifyErrorKind};
 use reqwest::{header, StatusCode};
 
 const CALLBACK: &str = "https://app.example:8443/auth/cb";
-
-fn unix_now() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    i64::try_from(since_epoch.as_secs()).unwrap()
-}
 
 fn verifier(emulator: &Emulator) -> Verifier {
     Verifier::new([emulator.signing_secret.as_str()]).unwrap()

@@ -37,10 +37,14 @@ need_apt() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Every feature of the core (client, uniffi, capi): what the bindings load and link. Every
+# cargo call of the scripts passes it, so that one build serves them all.
+export PSD_CARGO_FEATURES="--all-features"
+
 # build_native: the release build of the core library (cdylib, staticlib) and the CLI.
 # Cargo makes a second call a no-op, so every language's script may call it.
 build_native() {
   need_cmd cargo "install Rust (https://rustup.rs)"
-  log "cargo build --release --workspace"
-  (cd "$REPO_ROOT" && cargo build --release --workspace --locked --quiet)
+  log "cargo build --release --workspace $PSD_CARGO_FEATURES"
+  (cd "$REPO_ROOT" && cargo build --release --workspace $PSD_CARGO_FEATURES --locked --quiet)
 }

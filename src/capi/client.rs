@@ -1,7 +1,6 @@
 //! `psd_client`: creating delegation sessions (blocking), and fresh states.
 
 use std::ffi::c_char;
-use std::time::Duration;
 
 use super::api_error::psd_api_error;
 use super::boundary::{deliver, ffi_boundary, free_from_c, into_c, ref_arg, Out};
@@ -9,8 +8,17 @@ use super::platform::{platform_arg, psd_platform};
 use super::result::psd_result;
 use super::session::psd_session;
 use super::text::{optional_str_arg, psd_string, str_arg};
-use crate::client::{Client, RetryPolicy};
+use crate::client::Client;
+use crate::foreign_args;
 use crate::state::generate_state;
+
+/// The default `timeout_ms` of `psd_client_new` (10 s).
+#[allow(dead_code)] // read by C and Go through the header, not by Rust
+pub const PSD_DEFAULT_TIMEOUT_MS: i64 = 10_000;
+
+/// The default `max_retries` of `psd_client_new`.
+#[allow(dead_code)] // read by C and Go through the header, not by Rust
+pub const PSD_DEFAULT_MAX_RETRIES: i32 = 2;
 
 /// A PostSyncer API client for one API key: a connection pool and worker threads.
 ///
@@ -25,10 +33,11 @@ pub struct psd_client(Client);
 ///   the library's copy is wiped on free and never appears in any message.
 /// - `base_url`, `base_url_len`: the API base URL, or NULL for PostSyncer's production API
 ///   (`https://postsyncer.com/api`); the emulator's is `http://127.0.0.1:PORT/api`.
-/// - `timeout_ms`: the longest one attempt may take, connection included; 0 for the core's
-///   default (10 s). A call may take up to (retries + 1) attempts plus backoffs.
+/// - `timeout_ms`: the longest one attempt may take, connection included;
+///   `PSD_DEFAULT_TIMEOUT_MS` is the default (10 s). A call may take up to (retries + 1)
+///   attempts plus backoffs. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
 /// - `max_retries`: retries after the first attempt (transport errors, 429, 502/503/504);
-///   negative for the core's default (2).
+///   `PSD_DEFAULT_MAX_RETRIES` is the default (2). Negative: `PSD_RESULT_INVALID_ARGUMENT`.
 /// - `client_out`: receives the client on success; the caller owns it (`psd_client_free`).
 /// - `error_message_out`: optional (may be NULL); on a configuration error it receives an
 ///   owned message saying what to fix (`psd_string_free`).
@@ -44,7 +53,7 @@ pub unsafe extern "C" fn psd_client_new(
     api_key_len: usize,
     base_url: *const c_char,
     base_url_len: usize,
-    timeout_ms: u64,
+    timeout_ms: i64,
     max_retries: i32,
     client_out: *mut *mut psd_client,
     error_message_out: *mut *mut psd_string,
@@ -59,21 +68,7 @@ pub unsafe extern "C" fn psd_client_new(
                 Out::optional(error_message_out),
             )
         };
-        let mut builder = Client::builder(api_key);
-        if let Some(base_url) = base_url {
-            builder = builder.base_url(base_url);
-        }
-        if timeout_ms > 0 {
-            builder = builder.timeout(Duration::from_millis(timeout_ms));
-        }
-        if let Ok(max_retries) = u32::try_from(max_retries) {
-            builder = builder.retry_policy(RetryPolicy {
-                max_retries,
-                ..RetryPolicy::default()
-            });
-        }
-        let outcome = builder
-            .build()
+        let outcome = foreign_args::client(api_key, base_url, timeout_ms, max_retries, None)
             .map(psd_client)
             .map_err(|error| (psd_result::of_config(&error), psd_string(error.to_string())));
         deliver(outcome, client_out, error_message_out)
@@ -161,4 +156,22 @@ pub unsafe extern "C" fn psd_generate_state(state_out: *mut *mut psd_string) -> 
         state_out.write(into_c(psd_string(state)));
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_constants_are_the_foreign_rules() {
+        use crate::client::{RetryPolicy, DEFAULT_TIMEOUT};
+        assert_eq!(
+            Ok(PSD_DEFAULT_TIMEOUT_MS),
+            i64::try_from(DEFAULT_TIMEOUT.as_millis())
+        );
+        assert_eq!(
+            Ok(PSD_DEFAULT_MAX_RETRIES),
+            i32::try_from(RetryPolicy::default().max_retries)
+        );
+    }
 }

@@ -25,3 +25,4 @@ mod session;
 mod text;
 mod verifier;
 mod verify_error;
+mod version;

@@ -2,7 +2,7 @@
 
 use super::boundary::catch_panic;
 use super::text::psd_str;
-use crate::error::{ApiErrorKind, ConfigError, VerifyErrorKind};
+use crate::error::{ApiErrorKind, ConfigError, ConfigErrorKind, VerifyErrorKind};
 
 /// The outcome of a call: `PSD_RESULT_OK` (0) or why it failed.
 ///
@@ -91,12 +91,16 @@ const LIBRARY_RESULTS: [(psd_result, &str); 6] = [
 
 impl psd_result {
     pub(crate) fn of_config(error: &ConfigError) -> psd_result {
-        match error {
-            ConfigError::NoSecret => psd_result::NoSecret,
-            ConfigError::EmptySecret { .. } => psd_result::EmptySecret,
-            ConfigError::EmptyApiKey => psd_result::EmptyApiKey,
-            ConfigError::InvalidArgument { .. } => psd_result::InvalidArgument,
-            ConfigError::EntropyUnavailable => psd_result::EntropyUnavailable,
+        psd_result::of_config_kind(error.kind())
+    }
+
+    fn of_config_kind(kind: ConfigErrorKind) -> psd_result {
+        match kind {
+            ConfigErrorKind::NoSecret => psd_result::NoSecret,
+            ConfigErrorKind::EmptySecret => psd_result::EmptySecret,
+            ConfigErrorKind::EmptyApiKey => psd_result::EmptyApiKey,
+            ConfigErrorKind::InvalidArgument => psd_result::InvalidArgument,
+            ConfigErrorKind::EntropyUnavailable => psd_result::EntropyUnavailable,
         }
     }
 
@@ -134,37 +138,27 @@ impl psd_result {
 /// The stable word for a result code, taken from the core for error kinds.
 fn result_name(code: u32) -> Option<&'static str> {
     let is = |result: psd_result| result as u32 == code;
-    let config_errors = [
-        ConfigError::NoSecret,
-        ConfigError::EmptySecret { index: 0 },
-        ConfigError::EmptyApiKey,
-        ConfigError::InvalidArgument {
-            name: "",
-            reason: String::new(),
-        },
-        ConfigError::EntropyUnavailable,
-    ];
     LIBRARY_RESULTS
         .iter()
         .find(|(result, _)| is(*result))
         .map(|(_, name)| *name)
         .or_else(|| {
-            config_errors
+            ConfigErrorKind::ALL
                 .iter()
-                .find(|e| is(psd_result::of_config(e)))
-                .map(ConfigError::kind_str)
+                .find(|k| is(psd_result::of_config_kind(**k)))
+                .map(|k| k.as_str())
         })
         .or_else(|| {
             VerifyErrorKind::ALL
-                .into_iter()
-                .find(|k| is(psd_result::of_verify(*k)))
-                .map(VerifyErrorKind::as_str)
+                .iter()
+                .find(|k| is(psd_result::of_verify(**k)))
+                .map(|k| k.as_str())
         })
         .or_else(|| {
             ApiErrorKind::ALL
-                .into_iter()
-                .find(|k| is(psd_result::of_api(*k)))
-                .map(ApiErrorKind::as_str)
+                .iter()
+                .find(|k| is(psd_result::of_api(**k)))
+                .map(|k| k.as_str())
         })
 }
 

@@ -38,7 +38,7 @@ pub unsafe extern "C" fn psd_session_authorize_url(
 #[no_mangle]
 pub unsafe extern "C" fn psd_session_expires_in(
     session: *const psd_session,
-    seconds_out: *mut u64,
+    seconds_out: *mut i64,
 ) -> psd_result {
     // SAFETY: forwarded from this function's contract.
     unsafe { get(session, seconds_out, |s| s.0.expires_in) }
@@ -102,6 +102,50 @@ pub unsafe extern "C" fn psd_session_callback_url(
 ) -> psd_result {
     // SAFETY: forwarded from this function's contract.
     unsafe { get(session, url_out, |s| psd_str::borrow(&s.0.callback_url)) }
+}
+
+/// Every field of a session, read by `psd_session_view` in one call. The views are borrowed
+/// from the session.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct psd_session_fields {
+    /// The URL to redirect the user's browser to (opaque, single-use).
+    pub authorize_url: psd_str,
+    /// Seconds the authorize URL stays valid, as the service said.
+    pub expires_in: i64,
+    /// When the authorize URL stops being valid, in unix seconds.
+    pub expires_at: i64,
+    /// The state sent (the one given, or the generated one): persist it.
+    pub state: psd_str,
+    /// The platform code the session is for.
+    pub platform: psd_platform,
+    /// The callback URL the user will be sent back to.
+    pub callback_url: psd_str,
+}
+
+/// Writes all of the session's fields to `*fields_out`; its views are valid until
+/// `psd_session_free(session)`.
+///
+/// Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_session`.
+///
+/// # Safety
+/// `session` is NULL or a live session; `fields_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn psd_session_view(
+    session: *const psd_session,
+    fields_out: *mut psd_session_fields,
+) -> psd_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        get(session, fields_out, |s| psd_session_fields {
+            authorize_url: psd_str::borrow(&s.0.authorize_url),
+            expires_in: s.0.expires_in,
+            expires_at: s.0.expires_at,
+            state: psd_str::borrow(&s.0.state),
+            platform: platform_code(s.0.platform),
+            callback_url: psd_str::borrow(&s.0.callback_url),
+        })
+    }
 }
 
 /// Frees a session. NULL is ignored. Views read from it become invalid.

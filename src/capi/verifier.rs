@@ -1,7 +1,6 @@
 //! `psd_verifier`: building a verifier and verifying callbacks.
 
 use std::ffi::c_char;
-use std::time::Duration;
 
 use super::boundary::{deliver, ffi_boundary, free_from_c, ref_arg, slice_arg, Out};
 use super::platform::{optional_platform_arg, psd_platform};
@@ -9,9 +8,14 @@ use super::proof::psd_proof;
 use super::result::psd_result;
 use super::text::{psd_str, psd_string, str_arg};
 use super::verify_error::psd_verify_error;
+use crate::foreign_args;
 use crate::verifier::Verifier;
 
-/// `psd_verifier_new`'s `max_lifetime_seconds` for the core's default bound (one hour).
+/// The default `leeway_seconds` of `psd_verifier_new`.
+#[allow(dead_code)] // read by C and Go through the header, not by Rust
+pub const PSD_DEFAULT_LEEWAY_SECONDS: i64 = 0;
+
+/// The default `*max_lifetime_seconds` of `psd_verifier_new` (one hour).
 #[allow(dead_code)] // read by C and Go through the header, not by Rust
 pub const PSD_DEFAULT_MAX_LIFETIME_SECONDS: i64 = 3600;
 
@@ -28,9 +32,11 @@ pub struct psd_verifier(Verifier);
 /// - `secrets`, `secret_count`: the signing secrets (UTF-8, as PostSyncer showed them); any
 ///   of them may have signed a proof (give both during a rotation). They are copied: the
 ///   caller may wipe its copies when this returns.
-/// - `leeway_seconds`: how late a proof is still accepted (clock skew); 0 is the default.
-/// - `max_lifetime_seconds`: how far ahead an expiry may be;
-///   `PSD_DEFAULT_MAX_LIFETIME_SECONDS` is the default, a negative value turns the bound off.
+/// - `leeway_seconds`: how late a proof is still accepted (clock skew);
+///   `PSD_DEFAULT_LEEWAY_SECONDS` (0) is the default. Negative: `PSD_RESULT_INVALID_ARGUMENT`.
+/// - `max_lifetime_seconds`: points to how far ahead an expiry may be
+///   (`PSD_DEFAULT_MAX_LIFETIME_SECONDS` is the default; negative:
+///   `PSD_RESULT_INVALID_ARGUMENT`), or is NULL to turn the bound off.
 /// - `verifier_out`: receives the new verifier on success; the caller owns it and frees it
 ///   with `psd_verifier_free`.
 /// - `error_message_out`: optional (may be NULL); on a configuration error it receives an
@@ -42,37 +48,33 @@ pub struct psd_verifier(Verifier);
 ///
 /// # Safety
 /// `secrets` is NULL (only with `secret_count == 0`) or points to `secret_count` views whose
-/// bytes are readable; the out-pointers are NULL or writable.
+/// bytes are readable; `max_lifetime_seconds` is NULL or readable; the out-pointers are NULL
+/// or writable.
 #[no_mangle]
 pub unsafe extern "C" fn psd_verifier_new(
     secrets: *const psd_str,
     secret_count: usize,
-    leeway_seconds: u64,
-    max_lifetime_seconds: i64,
+    leeway_seconds: i64,
+    max_lifetime_seconds: *const i64,
     verifier_out: *mut *mut psd_verifier,
     error_message_out: *mut *mut psd_string,
 ) -> psd_result {
     ffi_boundary(|| {
         // SAFETY: forwarded from this function's contract.
-        let (verifier_out, error_message_out, secrets) = unsafe {
+        let (verifier_out, error_message_out, secrets, max_lifetime_seconds) = unsafe {
             (
                 Out::required(verifier_out)?,
                 Out::optional(error_message_out),
                 slice_arg(secrets, secret_count)?,
+                max_lifetime_seconds.as_ref().copied(),
             )
         };
-        let max_lifetime = u64::try_from(max_lifetime_seconds)
-            .ok()
-            .map(Duration::from_secs);
-        let mut builder = Verifier::builder()
-            .leeway(Duration::from_secs(leeway_seconds))
-            .max_lifetime(max_lifetime);
-        for secret in secrets {
-            // SAFETY: each view's bytes are readable, by this function's contract.
-            builder = builder.secret(unsafe { secret.as_str()? });
-        }
-        let outcome = builder
-            .build()
+        // SAFETY: each view's bytes are readable, by this function's contract.
+        let secrets = secrets
+            .iter()
+            .map(|secret| unsafe { secret.as_str() })
+            .collect::<Result<Vec<_>, _>>()?;
+        let outcome = foreign_args::verifier(secrets, leeway_seconds, max_lifetime_seconds)
             .map(psd_verifier)
             .map_err(|error| (psd_result::of_config(&error), psd_string(error.to_string())));
         deliver(outcome, verifier_out, error_message_out)
@@ -157,13 +159,14 @@ pub unsafe extern "C" fn psd_verifier_free(verifier: *mut psd_verifier) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verifier::DEFAULT_MAX_LIFETIME;
 
     #[test]
-    fn the_default_lifetime_constant_is_the_cores() {
+    fn the_default_constants_are_the_foreign_rules() {
+        use crate::verifier::DEFAULT_MAX_LIFETIME;
         assert_eq!(
-            Some(PSD_DEFAULT_MAX_LIFETIME_SECONDS),
-            i64::try_from(DEFAULT_MAX_LIFETIME.as_secs()).ok()
+            Ok(PSD_DEFAULT_MAX_LIFETIME_SECONDS),
+            i64::try_from(DEFAULT_MAX_LIFETIME.as_secs())
         );
+        assert_eq!(PSD_DEFAULT_LEEWAY_SECONDS, 0);
     }
 }

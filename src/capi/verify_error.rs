@@ -81,6 +81,44 @@ pub unsafe extern "C" fn psd_verify_error_message(
     unsafe { get(error, message_out, |e| psd_str::borrow(e.0.message())) }
 }
 
+/// Every field of a verification error, read by `psd_verify_error_view` in one call. The
+/// views are borrowed from the error; an absent `parameter` or `code` has a NULL `data`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct psd_verify_error_fields {
+    /// The protocol word (`bad_signature`, …).
+    pub kind: psd_str,
+    /// The callback parameter the error concerns, or absent.
+    pub parameter: psd_str,
+    /// The callback's OAuth `error` value (`authorization_denied` only), or absent.
+    pub code: psd_str,
+    /// What is wrong and what to do about it.
+    pub message: psd_str,
+}
+
+/// Writes all of the error's fields to `*fields_out`; its views are valid until
+/// `psd_verify_error_free(error)`.
+///
+/// Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_verify_error`.
+///
+/// # Safety
+/// `error` is NULL or a live error; `fields_out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn psd_verify_error_view(
+    error: *const psd_verify_error,
+    fields_out: *mut psd_verify_error_fields,
+) -> psd_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        get(error, fields_out, |e| psd_verify_error_fields {
+            kind: psd_str::borrow(e.0.kind().as_str()),
+            parameter: psd_str::borrow_optional(e.0.parameter()),
+            code: psd_str::borrow_optional(e.0.code()),
+            message: psd_str::borrow(e.0.message()),
+        })
+    }
+}
+
 /// Frees a verify error. NULL is ignored. Views read from it become invalid.
 ///
 /// Thread safety: call it once, when no other thread uses the error.

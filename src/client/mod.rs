@@ -13,11 +13,12 @@ mod validate;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use reqwest::redirect;
 use serde::Serialize;
 
+use crate::clock::unix_now;
 use crate::error::{ApiError, ApiErrorKind, ConfigError};
 use crate::platform::Platform;
 use crate::secret::Secret;
@@ -37,6 +38,9 @@ const MAX_RETRIES_LIMIT: u32 = 10;
 
 /// How long an idle pooled connection is kept for the next request.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How long one attempt may take unless [`ClientBuilder::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// PostSyncer's production API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://postsyncer.com/api";
@@ -70,11 +74,13 @@ impl Default for RetryPolicy {
 /// A created delegation session: send the user's browser to `authorize_url`, and persist
 /// `state` (and `platform`) to check the callback against.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Session {
     /// Where to redirect the user's browser. Opaque and single-use.
     pub authorize_url: String,
-    /// Seconds the authorize URL stays valid, as the service said.
-    pub expires_in: u64,
+    /// Seconds the authorize URL stays valid, as the service said (signed, so that Java can
+    /// read it; a value past `i64::MAX` is clamped).
+    pub expires_in: i64,
     /// When the authorize URL stops being valid, in unix seconds (now + `expires_in`).
     pub expires_at: i64,
     /// The state sent (the one given, or a generated one).
@@ -291,13 +297,12 @@ impl Prepared {
     /// The whole exchange, retries included; runs on the client's runtime.
     async fn send(self, endpoint: Arc<Endpoint>) -> Result<Session, ApiError> {
         let grant = transport::send_with_retries(&endpoint, self.body).await?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let expires_in = i64::try_from(grant.expires_in).unwrap_or(i64::MAX);
+        let now = unix_now();
         Ok(Session {
             authorize_url: grant.authorize_url,
-            expires_in: grant.expires_in,
-            expires_at: now.saturating_add(i64::try_from(grant.expires_in).unwrap_or(i64::MAX)),
+            expires_in,
+            expires_at: now.saturating_add(expires_in),
             state: self.state,
             platform: self.platform,
             callback_url: self.callback_url,
@@ -325,7 +330,7 @@ impl Client {
         ClientBuilder {
             api_key: api_key.into(),
             base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Duration::from_secs(10),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             root_certificates_pem: Vec::new(),
         }

@@ -1,42 +1,9 @@
-//! The exported `Client` and `Session`: the core client with the core's own runtime.
-
-use std::time::Duration;
+//! The exported `Client`: the core client (and its own runtime), built from foreign arguments.
 
 use super::error::{ApiError, ConfigError};
-use crate::client as core;
+use crate::client::{self as core, Session};
+use crate::foreign_args;
 use crate::platform::Platform;
-
-/// A created delegation session: send the user's browser to `authorize_url`, and persist
-/// `state` (and `platform`) to check the callback against.
-#[derive(Debug, uniffi::Record)]
-pub struct Session {
-    /// Where to redirect the user's browser. Opaque and single-use.
-    pub authorize_url: String,
-    /// Seconds the authorize URL stays valid, as the service said.
-    pub expires_in: i64,
-    /// When the authorize URL stops being valid, in unix seconds.
-    pub expires_at: i64,
-    /// The state sent (the one given, or a generated one).
-    pub state: String,
-    /// The platform the session is for.
-    pub platform: Platform,
-    /// The callback URL the user will be sent back to.
-    pub callback_url: String,
-}
-
-impl From<core::Session> for Session {
-    fn from(s: core::Session) -> Self {
-        Session {
-            authorize_url: s.authorize_url,
-            // The service says 900; anything past i64::MAX seconds is clamped, not wrapped.
-            expires_in: i64::try_from(s.expires_in).unwrap_or(i64::MAX),
-            expires_at: s.expires_at,
-            state: s.state,
-            platform: s.platform,
-            callback_url: s.callback_url,
-        }
-    }
-}
 
 /// A PostSyncer API client. Build one per API key at start-up and share it: it keeps one
 /// connection pool and its own runtime.
@@ -57,7 +24,9 @@ impl Client {
         timeout_ms: i64,
         max_retries: i32,
     ) -> Result<Self, ConfigError> {
-        Client::configured(api_key, base_url, timeout_ms, max_retries, None)
+        let inner =
+            foreign_args::client(api_key, base_url.as_deref(), timeout_ms, max_retries, None)?;
+        Ok(Client { inner })
     }
 
     /// A client that also trusts the certificate(s) in `root_certificate_pem` besides the
@@ -73,13 +42,14 @@ impl Client {
         timeout_ms: i64,
         max_retries: i32,
     ) -> Result<Self, ConfigError> {
-        Client::configured(
+        let inner = foreign_args::client(
             api_key,
-            base_url,
+            base_url.as_deref(),
             timeout_ms,
             max_retries,
-            Some(&root_certificate_pem),
-        )
+            Some(root_certificate_pem.as_bytes()),
+        )?;
+        Ok(Client { inner })
     }
 
     /// Creates a delegation session; `state` is generated (256 random bits) when `null`.
@@ -90,11 +60,10 @@ impl Client {
         callback_url: String,
         state: Option<String>,
     ) -> Result<Session, ApiError> {
-        let session = self
+        Ok(self
             .inner
             .create_session(platform, &callback_url, state.as_deref())
-            .await?;
-        Ok(session.into())
+            .await?)
     }
 
     /// The blocking form of `create_session`, for callers without an event loop.
@@ -105,40 +74,8 @@ impl Client {
         callback_url: String,
         state: Option<String>,
     ) -> Result<Session, ApiError> {
-        let session =
-            self.inner
-                .create_session_blocking(platform, &callback_url, state.as_deref())?;
-        Ok(session.into())
-    }
-}
-
-impl Client {
-    fn configured(
-        api_key: String,
-        base_url: Option<String>,
-        timeout_ms: i64,
-        max_retries: i32,
-        root_certificate_pem: Option<&str>,
-    ) -> Result<Self, ConfigError> {
-        let timeout = u64::try_from(timeout_ms)
-            .map(Duration::from_millis)
-            .map_err(|_| ConfigError::negative("timeout_ms"))?;
-        let max_retries =
-            u32::try_from(max_retries).map_err(|_| ConfigError::negative("max_retries"))?;
-        let mut builder = core::Client::builder(api_key)
-            .timeout(timeout)
-            .retry_policy(core::RetryPolicy {
-                max_retries,
-                ..core::RetryPolicy::default()
-            });
-        if let Some(base_url) = base_url {
-            builder = builder.base_url(base_url);
-        }
-        if let Some(pem) = root_certificate_pem {
-            builder = builder.add_root_certificate_pem(pem.as_bytes());
-        }
-        Ok(Client {
-            inner: builder.build()?,
-        })
+        Ok(self
+            .inner
+            .create_session_blocking(platform, &callback_url, state.as_deref())?)
     }
 }

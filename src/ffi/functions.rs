@@ -1,14 +1,17 @@
-//! The exported free functions: platform wire names, state generation and proof signing.
+//! The exported free functions and the platform's methods: wire names, state generation and
+//! proof signing.
 
 use super::error::ConfigError;
 use crate::platform::Platform;
 use crate::proof::Proof;
 use crate::secret::Secret;
 
-/// The platform's name on the wire (`twitter` for X).
 #[uniffi::export]
-pub fn platform_wire_name(platform: Platform) -> String {
-    platform.as_str().to_owned()
+impl Platform {
+    /// The platform's name on the wire (`twitter` for X).
+    pub fn wire_name(&self) -> String {
+        self.as_str().to_owned()
+    }
 }
 
 /// The platform with this exact wire name, or `null` when it is not one of the eight.
@@ -31,4 +34,10 @@ pub fn sign_proof(secret: String, proof: Proof) -> Result<String, ConfigError> {
     // Owned by a `Secret` so that this copy of the key is zeroized when the call ends.
     let secret = Secret::from(secret);
     Ok(crate::proof::sign_proof(secret.expose(), &proof)?)
+}
+
+/// This library's version (the crate's, from `Cargo.toml`).
+#[uniffi::export]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
 }

@@ -1,8 +1,7 @@
-//! The exported `Verifier`: builds the core verifier once and verifies callbacks with it.
-
-use std::time::Duration;
+//! The exported `Verifier`: the core verifier, built from foreign arguments.
 
 use super::error::{ConfigError, VerifyError};
+use crate::foreign_args;
 use crate::platform::Platform;
 use crate::proof::Proof;
 use crate::verifier as core;
@@ -26,16 +25,7 @@ impl Verifier {
         leeway_seconds: i64,
         max_lifetime_seconds: Option<i64>,
     ) -> Result<Self, ConfigError> {
-        let leeway = seconds(leeway_seconds, "leeway_seconds")?;
-        let max_lifetime = max_lifetime_seconds
-            .map(|s| seconds(s, "max_lifetime_seconds"))
-            .transpose()?;
-        let inner = secrets
-            .into_iter()
-            .fold(core::Verifier::builder(), core::VerifierBuilder::secret)
-            .leeway(leeway)
-            .max_lifetime(max_lifetime)
-            .build()?;
+        let inner = foreign_args::verifier(secrets, leeway_seconds, max_lifetime_seconds)?;
         Ok(Verifier { inner })
     }
 
@@ -49,21 +39,9 @@ impl Verifier {
         expected_platform: Option<Platform>,
         now: Option<i64>,
     ) -> Result<Proof, VerifyError> {
-        let result = match now {
-            Some(now) => self
-                .inner
-                .verify_at(&callback, &expected_state, expected_platform, now),
-            None => self
-                .inner
-                .verify(&callback, &expected_state, expected_platform),
-        };
-        Ok(result?)
+        let now = now.unwrap_or_else(crate::clock::unix_now);
+        Ok(self
+            .inner
+            .verify_at(&callback, &expected_state, expected_platform, now)?)
     }
-}
-
-/// A non-negative number of seconds as a duration.
-fn seconds(value: i64, name: &'static str) -> Result<Duration, ConfigError> {
-    u64::try_from(value)
-        .map(Duration::from_secs)
-        .map_err(|_| ConfigError::negative(name))
 }

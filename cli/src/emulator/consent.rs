@@ -17,7 +17,7 @@ use super::identities::Identity;
 use super::requests::{SessionRequest, Unavailable};
 use super::Emulator;
 use crate::callback::{append_query, PROOF_LIFETIME_SECS};
-use crate::clock::unix_now;
+use postsyncer_delegation::unix_now;
 
 /// The authorize URL's query, or the consent form's fields.
 #[derive(Debug, Deserialize)]

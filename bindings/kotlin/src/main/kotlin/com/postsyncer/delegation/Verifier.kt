@@ -1,103 +1,107 @@
 package com.postsyncer.delegation
 
-import com.sun.jna.Library
 import com.sun.jna.Memory
 import com.sun.jna.Native
 import com.sun.jna.Pointer
 import java.lang.ref.Cleaner
 import java.lang.ref.Reference
-import java.lang.reflect.Constructor
-import java.lang.reflect.InvocationTargetException
-import java.lang.reflect.Proxy
-import java.util.concurrent.atomic.AtomicBoolean
-import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.locks.ReentrantReadWriteLock
 
 /**
  * Verifies PostSyncer callbacks against one or more signing secrets. Build it once at
  * start-up and share it between threads; key material is zeroized when it is freed.
  *
- * A verifier holds native memory: close it (or use `use { }` / try-with-resources) when done.
+ * `leewaySeconds` tolerates clock skew; `maxLifetimeSeconds` bounds how far ahead an expiry
+ * may be (`null` turns the bound off). Refuses no secret, an empty secret and negative
+ * numbers with [ConfigException].
+ *
+ * A verifier holds native memory: [close] it at shutdown (or use `use { }` /
+ * try-with-resources for a short-lived one); an unreachable verifier is freed by a cleaner.
  */
-open class Verifier @JvmOverloads constructor(
-    `secrets`: List<kotlin.String>,
-    `leewaySeconds`: kotlin.Long = 0L,
-    `maxLifetimeSeconds`: kotlin.Long? = 3600L,
-) : GeneratedVerifier(secrets, leewaySeconds, maxLifetimeSeconds) {
-    // Why this class: UniFFI's generated verify allocates JNA Structures and Memory on every
-    // call, which the JNA cleaner cannot keep up with (BENCHMARKS.md, JVM). This one calls the
-    // C ABI of the same library through JNA direct mapping with primitives and arrays only.
-    // The generated constructor above validated the configuration (ConfigException); every
-    // check of a callback happens in the Rust core, here only bytes cross the boundary.
+class Verifier @JvmOverloads @Throws(ConfigException::class) constructor(
+    secrets: List<String>,
+    leewaySeconds: Long = 0L,
+    maxLifetimeSeconds: Long? = 3600L,
+) : AutoCloseable {
+    // Why not UniFFI's generated Verifier (excluded for Kotlin in uniffi.toml): its call path
+    // allocates JNA structures and memory on every call and costs tens of times
+    // javax.crypto.Mac (BENCHMARKS.md). This one calls the C ABI by JNA direct mapping with
+    // primitives and arrays only. Every check of a callback happens in the Rust core.
 
     private val handle: Long = CAbi.newVerifier(secrets, leewaySeconds, maxLifetimeSeconds)
 
-    // Frees the C verifier exactly once: on close() after the last running verify, or when
-    // the object is unreachable and was never closed. Must not capture `this`.
-    private val cVerifierCleanable: Cleaner.Cleanable = CAbi.CLEANER.register(this, FreeCVerifier(handle))
-    private val closed = AtomicBoolean(false)
-    // 1 for the open verifier plus 1 per running verify; the C verifier is freed at 0.
-    private val calls = AtomicLong(1)
+    // Must not capture `this`: it frees the native verifier once the object is unreachable.
+    private val cleanable: Cleaner.Cleanable = CAbi.CLEANER.register(this, FreeVerifier(handle))
 
-    private class FreeCVerifier(private val handle: Long) : Runnable {
+    // Verifications share the read lock; close() takes the write lock, so it waits for the
+    // running ones and no verification starts on a freed verifier.
+    private val lifecycle = ReentrantReadWriteLock()
+    private var closed = false
+
+    private class FreeVerifier(private val handle: Long) : Runnable {
         override fun run() = CAbi.psd_verifier_free(handle)
-    }
-
-    override fun destroy() {
-        super.destroy()
-        if (closed.compareAndSet(false, true) && calls.decrementAndGet() == 0L) {
-            cVerifierCleanable.clean()
-        }
     }
 
     /**
      * Verifies a callback (the whole URL, or its query with or without `?`) and returns the
-     * proof. `now` is the current time in unix seconds; `null` reads the system clock.
+     * proof, or throws the [VerifyException] subclass of the first failing check. `now` is the
+     * current time in unix seconds; `null` reads the system clock.
      */
+    @JvmOverloads
     @Throws(VerifyException::class)
-    override fun `verify`(
-        `callback`: kotlin.String,
-        `expectedState`: kotlin.String,
-        `expectedPlatform`: Platform?,
-        `now`: kotlin.Long?,
+    fun verify(
+        callback: String,
+        expectedState: String,
+        expectedPlatform: Platform? = null,
+        now: Long? = null,
     ): Proof {
-        do {
-            val running = calls.get()
-            // `closed` too: after close() other threads' running calls keep the count above 0.
-            check(running != 0L && !closed.get()) { "${javaClass.simpleName} object has already been destroyed" }
-            check(running != Long.MAX_VALUE) { "${javaClass.simpleName} call counter would overflow" }
-        } while (!calls.compareAndSet(running, running + 1L))
+        val read = lifecycle.readLock()
+        read.lock()
         try {
+            check(!closed) { "this Verifier was closed" }
             return CAbi.verify(handle, callback, expectedState, expectedPlatform, now)
         } finally {
-            if (calls.decrementAndGet() == 0L) {
-                cVerifierCleanable.clean()
-            }
+            read.unlock()
             Reference.reachabilityFence(this)
         }
     }
+
+    /** Frees the native verifier and wipes its key material; later calls throw. Idempotent. */
+    override fun close() {
+        val write = lifecycle.writeLock()
+        write.lock()
+        try {
+            if (!closed) {
+                closed = true
+                cleanable.clean()
+            }
+        } finally {
+            write.unlock()
+        }
+    }
+
+    override fun toString(): String = "Verifier(<secrets redacted>)"
 }
 
 /**
  * The part of the C API (include/postsyncer_delegation.h) that [Verifier] uses, bound by JNA
- * direct mapping to the library the generated code already loaded.
+ * direct mapping to the library that the generated code loads (same name, same class loader:
+ * JNA hands both the one loaded copy).
  */
 private object CAbi {
     private const val OK = 0
     private const val NO_PLATFORM = 0
-    private const val NO_LIFETIME_BOUND = -1L
 
     val CLEANER: Cleaner = Cleaner.create()
 
     init {
-        // The NativeLibrary behind UniffiLib: the same loaded file, not a second extraction.
-        val uniffi = Proxy.getInvocationHandler(UniffiLib.INSTANCE) as Library.Handler
-        Native.register(CAbi::class.java, uniffi.nativeLibrary)
+        Native.register(CAbi::class.java, "postsyncer_delegation")
     }
 
     // size_t is 64 bits on the platforms the jar supports; pointers travel as long.
     @JvmStatic external fun psd_verifier_new(
-        secrets: LongArray, secretCount: Long, leewaySeconds: Long, maxLifetimeSeconds: Long,
-        verifierOut: LongArray, errorMessageOut: LongArray?,
+        secrets: LongArray, secretCount: Long, leewaySeconds: Long, maxLifetimeSeconds: LongArray?,
+        verifierOut: LongArray, errorMessageOut: LongArray,
     ): Int
 
     @JvmStatic external fun psd_verifier_verify(
@@ -108,34 +112,47 @@ private object CAbi {
     @JvmStatic external fun psd_verifier_free(verifier: Long)
     @JvmStatic external fun psd_proof_view(proof: Long, fieldsOut: LongArray): Int
     @JvmStatic external fun psd_proof_free(proof: Long)
-    @JvmStatic external fun psd_verify_error_kind(error: Long, kindOut: LongArray): Int
-    @JvmStatic external fun psd_verify_error_parameter(error: Long, parameterOut: LongArray): Int
-    @JvmStatic external fun psd_verify_error_code(error: Long, codeOut: LongArray): Int
-    @JvmStatic external fun psd_verify_error_message(error: Long, messageOut: LongArray): Int
+    @JvmStatic external fun psd_verify_error_view(error: Long, fieldsOut: LongArray): Int
     @JvmStatic external fun psd_verify_error_free(error: Long)
+    @JvmStatic external fun psd_string_view(string: Long, viewOut: LongArray): Int
+    @JvmStatic external fun psd_string_free(string: Long)
     @JvmStatic external fun psd_platform_from_wire_name(name: ByteArray, nameLen: Long, platformOut: IntArray): Int
 
+    /** The numbered results of the C API this class can meet, and the exception each raises. */
+    private val configErrors: Map<Int, (String, String) -> ConfigException> = mapOf(
+        100 to ConfigException::NoSecret,
+        101 to ConfigException::EmptySecret,
+        102 to ConfigException::EmptyApiKey,
+        103 to ConfigException::InvalidArgument,
+        104 to ConfigException::EntropyUnavailable,
+    )
+    private val verifyErrors: Map<Int, (String, String?, String?, String) -> VerifyException> = mapOf(
+        200 to VerifyException::AuthorizationDenied,
+        201 to VerifyException::MissingParameter,
+        202 to VerifyException::DuplicateParameter,
+        203 to VerifyException::MalformedParameter,
+        204 to VerifyException::BadSignature,
+        205 to VerifyException::UnsupportedPlatform,
+        206 to VerifyException::PlatformMismatch,
+        207 to VerifyException::StateMismatch,
+        208 to VerifyException::Expired,
+        209 to VerifyException::ExpiryTooFar,
+    )
+    private val configKinds: Map<Int, String> = mapOf(
+        100 to "no_secret", 101 to "empty_secret", 102 to "empty_api_key", 103 to "invalid_argument",
+        104 to "entropy_unavailable",
+    )
+
     /** Each Platform's C code, found by its wire name. */
-    private val platformCodes: Map<Platform, Int> = Platform.values().associateWith { platform ->
-        val name = platformWireName(platform).toByteArray()
+    private val platformCodes: Map<Platform, Int> = Platform.entries.associateWith { platform ->
+        val name = platform.wireName().toByteArray()
         val code = IntArray(1)
         if (psd_platform_from_wire_name(name, name.size.toLong(), code) != OK) {
-            throw InternalException("the native library does not know the platform ${platformWireName(platform)}")
+            throw InternalException("the native library does not know the platform ${platform.wireName()}")
         }
         code[0]
     }
     private val platforms: Map<Int, Platform> = platformCodes.entries.associate { (platform, code) -> code to platform }
-
-    /** "bad_signature" -> VerifyException.BadSignature's constructor, from the generated classes. */
-    private val errorConstructors: Map<String, Constructor<*>> =
-        VerifyException::class.java.declaredClasses
-            .filter { VerifyException::class.java.isAssignableFrom(it) }
-            .associate { errorClass ->
-                val kind = errorClass.simpleName.replace(Regex("(?<=.)([A-Z])"), "_$1").lowercase()
-                kind to errorClass.getConstructor(
-                    String::class.java, String::class.java, String::class.java, String::class.java,
-                )
-            }
 
     fun newVerifier(secrets: List<String>, leewaySeconds: Long, maxLifetimeSeconds: Long?): Long {
         val copies = secrets.map { secret ->
@@ -149,11 +166,13 @@ private object CAbi {
                 views[2 * i + 1] = size.toLong()
             }
             val verifier = LongArray(1)
+            val message = LongArray(1)
             val result = psd_verifier_new(
-                views, copies.size.toLong(), leewaySeconds, maxLifetimeSeconds ?: NO_LIFETIME_BOUND, verifier, null,
+                views, copies.size.toLong(), leewaySeconds, maxLifetimeSeconds?.let { longArrayOf(it) },
+                verifier, message,
             )
             if (result != OK) {
-                throw InternalException("the C verifier refused a configuration UniFFI accepted (code $result)")
+                throw configException(result, message[0])
             }
             return verifier[0]
         } finally {
@@ -173,10 +192,7 @@ private object CAbi {
             platformCode, now?.let { longArrayOf(it) }, proof, error,
         )
         if (result != OK) {
-            if (error[0] == 0L) {
-                throw InternalException("psd_verifier_verify failed with code $result")
-            }
-            throw verifyException(error[0])
+            throw verifyException(result, error[0])
         }
         try {
             // psd_proof_fields: platform (u32, padded to 8 bytes), three psd_str {data, len}, expires.
@@ -196,27 +212,29 @@ private object CAbi {
         }
     }
 
-    /** The VerifyException subclass for a rejected callback, with the core's fields; frees the error. */
-    private fun verifyException(error: Long): Exception {
+    /** The ConfigException for a refused configuration, with the core's message; frees it. */
+    private fun configException(result: Int, message: Long): Exception {
         try {
-            val kind = LongArray(2)
-            val parameter = LongArray(2)
-            val code = LongArray(2)
-            val detail = LongArray(2)
-            if (psd_verify_error_kind(error, kind) != OK || psd_verify_error_parameter(error, parameter) != OK ||
-                psd_verify_error_code(error, code) != OK || psd_verify_error_message(error, detail) != OK
-            ) {
-                return InternalException("could not read a verification error")
+            val view = LongArray(2)
+            val detail = if (message != 0L && psd_string_view(message, view) == OK) text(view[0], view[1]) else ""
+            val make = configErrors[result] ?: return InternalException("psd_verifier_new failed with code $result")
+            return make(configKinds.getValue(result), detail)
+        } finally {
+            psd_string_free(message)
+        }
+    }
+
+    /** The VerifyException subclass for a rejected callback, with the core's fields; frees it. */
+    private fun verifyException(result: Int, error: Long): Exception {
+        try {
+            // psd_verify_error_fields: kind, parameter, code, message, each a psd_str {data, len}.
+            val fields = LongArray(8)
+            val make = verifyErrors[result]
+            if (make == null || error == 0L || psd_verify_error_view(error, fields) != OK) {
+                return InternalException("psd_verifier_verify failed with code $result")
             }
-            val kindText = text(kind[0], kind[1])
-            val constructor = errorConstructors[kindText]
-                ?: return InternalException("the native library rejected the callback with an unknown kind $kindText")
-            return try {
-                constructor.newInstance(kindText, optionalText(parameter), optionalText(code), text(detail[0], detail[1]))
-                    as Exception
-            } catch (e: InvocationTargetException) {
-                InternalException("could not build the $kindText error: ${e.targetException}")
-            }
+            return make(text(fields[0], fields[1]), optionalText(fields[2], fields[3]),
+                optionalText(fields[4], fields[5]), text(fields[6], fields[7]))
         } finally {
             psd_verify_error_free(error)
         }
@@ -225,6 +243,6 @@ private object CAbi {
     private fun text(data: Long, length: Long): String =
         if (length == 0L) "" else Pointer(data).getByteArray(0, Math.toIntExact(length)).decodeToString()
 
-    /** A psd_str {data, len} whose NULL data means "absent". */
-    private fun optionalText(view: LongArray): String? = if (view[0] == 0L) null else text(view[0], view[1])
+    /** A psd_str whose NULL data means "absent". */
+    private fun optionalText(data: Long, length: Long): String? = if (data == 0L) null else text(data, length)
 }

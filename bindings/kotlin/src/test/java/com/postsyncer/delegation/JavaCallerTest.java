@@ -45,7 +45,7 @@ class JavaCallerTest {
     void buildsAVerifierWithTheDefaultLeewayAndLifetime() throws Exception {
         String secret = TestEmulator.getSigningSecret();
         Proof signed = new Proof(Platform.LINKEDIN, "li-42", "jane", "st-java", 1_717_000_000L);
-        String callback = Postsyncer_delegationKt.signProof(secret, signed);
+        String callback = PostSyncerDelegation.signProof(secret, signed);
         try (Verifier verifier = new Verifier(List.of(secret));
                 Verifier lenient = new Verifier(List.of(secret), 120L)) {
             assertEquals(signed, verifier.verify(callback, "st-java", Platform.LINKEDIN, 1_716_999_940L));
@@ -64,5 +64,35 @@ class JavaCallerTest {
             }
         });
         assertEquals("unauthenticated", e.getKind());
+    }
+
+    @Test
+    void readsEveryErrorFromItsBaseClass() throws Exception {
+        try (Client client = new Client("ps_not_a_key", TestEmulator.getApiBaseUrl(), 10_000L, 0)) {
+            client.createSessionBlocking(Platform.TIKTOK, CALLBACK_URL, null);
+            throw new AssertionError("an unknown API key was accepted");
+        } catch (ApiException e) {
+            assertEquals("unauthenticated", e.kind());
+            assertEquals(Integer.valueOf(401), e.status());
+            assertEquals(null, e.retryAfterSeconds());
+        }
+        try (Verifier verifier = new Verifier(List.of("s"))) {
+            verifier.verify("platform=tiktok&platform_id=x&handle=&state=s&expires=1&sig=zz", "s");
+            throw new AssertionError("a malformed signature was accepted");
+        } catch (VerifyException e) {
+            assertEquals("malformed_parameter", e.kind());
+            assertEquals("sig", e.parameter());
+            assertEquals(null, e.code());
+        }
+        ConfigException refused = assertThrows(ConfigException.class, () -> new Verifier(List.of()));
+        assertEquals("no_secret", refused.kind());
+    }
+
+    @Test
+    void reachesTheFreeFunctionsThroughAJavaName() throws Exception {
+        assertEquals(43, PostSyncerDelegation.generateState().length());
+        assertEquals(Platform.TWITTER, PostSyncerDelegation.platformFromWireName("twitter"));
+        assertEquals("twitter", Platform.TWITTER.wireName());
+        assertEquals(TestEmulator.getCrateVersion(), PostSyncerDelegation.version());
     }
 }

@@ -52,7 +52,7 @@ class ConformanceVectorsTest {
         platformFromWireName(name) ?: error("the vectors name an unknown expected platform: $name")
 
     private fun Proof.toJson(): JSONObject = JSONObject()
-        .put("platform", platformWireName(platform))
+        .put("platform", platform.wireName())
         .put("platform_id", platformId)
         .put("handle", handle)
         .put("state", state)

@@ -20,6 +20,13 @@ object TestEmulator {
     @JvmStatic val apiKey: String = settings.getValue("PSD_API_KEY")
     @JvmStatic val signingSecret: String = settings.getValue("PSD_SIGNING_SECRET")
 
+    /** The version in the repository's Cargo.toml ([workspace.package]). */
+    @JvmStatic val crateVersion: String by lazy {
+        val cargoToml = File(System.getProperty("psd.repo.root"), "Cargo.toml").readText()
+        Regex("""(?m)^version = "([^"]+)"""").find(cargoToml)?.groupValues?.get(1)
+            ?: error("no version in Cargo.toml")
+    }
+
     /** The base URL a [Client] uses to reach the emulator's PostSyncer API. */
     @JvmStatic val apiBaseUrl: String get() = "$url/api"
 

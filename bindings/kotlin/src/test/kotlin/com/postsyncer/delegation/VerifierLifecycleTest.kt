@@ -91,9 +91,9 @@ class VerifierLifecycleTest {
     @Test
     fun wireNamesRoundTripForEveryPlatform() {
         for (platform in Platform.entries) {
-            assertEquals(platform, platformFromWireName(platformWireName(platform)))
+            assertEquals(platform, platformFromWireName(platform.wireName()))
         }
-        assertEquals("twitter", platformWireName(Platform.TWITTER))
+        assertEquals("twitter", Platform.TWITTER.wireName())
         assertNull(platformFromWireName("bluesky"))
     }
 

@@ -40,8 +40,9 @@ static int verify_once(const psd_verifier *verifier, size_t *checksum) {
 
 int main(void) {
   psd_str secrets[] = {{ARG(SECRET)}};
+  const int64_t max_lifetime = PSD_DEFAULT_MAX_LIFETIME_SECONDS;
   psd_verifier *verifier = NULL;
-  if (psd_verifier_new(secrets, 1, 0, PSD_DEFAULT_MAX_LIFETIME_SECONDS, &verifier, NULL) != PSD_RESULT_OK) {
+  if (psd_verifier_new(secrets, 1, PSD_DEFAULT_LEEWAY_SECONDS, &max_lifetime, &verifier, NULL) != PSD_RESULT_OK) {
     fprintf(stderr, "verify_bench: psd_verifier_new failed\n");
     return 1;
   }

@@ -6,6 +6,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -18,10 +19,19 @@ type Client struct {
 	ptr *C.psd_client
 }
 
+// The defaults of NewClient: the C API's PSD_DEFAULT_* values, which are the core's.
+const (
+	// DefaultTimeout bounds one attempt unless WithTimeout says otherwise.
+	DefaultTimeout = time.Duration(C.PSD_DEFAULT_TIMEOUT_MS) * time.Millisecond
+	// DefaultMaxRetries is how often a failed attempt is retried unless WithMaxRetries
+	// says otherwise.
+	DefaultMaxRetries = C.PSD_DEFAULT_MAX_RETRIES
+)
+
 type clientConfig struct {
-	baseURL    string
-	timeout    time.Duration
-	maxRetries int
+	baseURL       *string // nil: the production API
+	timeoutMillis int64
+	maxRetries    int32
 }
 
 // ClientOption changes a Client's base URL, timeout or retries.
@@ -30,41 +40,56 @@ type ClientOption func(*clientConfig)
 // WithBaseURL talks to another API base URL than https://postsyncer.com/api (the
 // emulator's is http://127.0.0.1:PORT/api).
 func WithBaseURL(url string) ClientOption {
-	return func(c *clientConfig) { c.baseURL = url }
+	return func(c *clientConfig) { c.baseURL = &url }
 }
 
-// WithTimeout bounds one attempt, connection included (default 10 s). A call may take
-// up to (retries + 1) attempts plus backoffs; bound the whole call with a context.
+// WithTimeout bounds one attempt, connection included. A call may take up to
+// (retries + 1) attempts plus backoffs; bound the whole call with a context. A part of a
+// millisecond counts as a whole one; zero or negative is refused by NewClient
+// (ErrInvalidArgument).
 func WithTimeout(d time.Duration) ClientOption {
-	return func(c *clientConfig) { c.timeout = d }
+	return func(c *clientConfig) {
+		millis := int64(d / time.Millisecond)
+		if d%time.Millisecond > 0 {
+			millis++ // rounded up: a positive timeout stays positive
+		}
+		c.timeoutMillis = millis
+	}
 }
 
 // WithMaxRetries sets how often a failed attempt (transport error, 429, 502/503/504) is
-// retried (default 2; 0 turns retrying off).
+// retried; 0 turns retrying off. A negative n, or too many, is refused by NewClient
+// (ErrInvalidArgument).
 func WithMaxRetries(n int) ClientOption {
-	return func(c *clientConfig) { c.maxRetries = n }
+	return func(c *clientConfig) {
+		// Saturated, not wrapped, into the C int32_t: out of range stays out of range.
+		switch {
+		case n > math.MaxInt32:
+			c.maxRetries = math.MaxInt32
+		case n < math.MinInt32:
+			c.maxRetries = math.MinInt32
+		default:
+			c.maxRetries = int32(n)
+		}
+	}
 }
 
 // NewClient builds a client for this API key (server-side only). An empty key or a bad
 // option is a *ConfigError (ErrEmptyAPIKey, ErrInvalidArgument).
 func NewClient(apiKey string, opts ...ClientOption) (*Client, error) {
-	config := clientConfig{maxRetries: -1}
+	config := clientConfig{timeoutMillis: C.PSD_DEFAULT_TIMEOUT_MS, maxRetries: C.PSD_DEFAULT_MAX_RETRIES}
 	for _, opt := range opts {
 		opt(&config)
 	}
-	if config.timeout < 0 || config.maxRetries > 1<<30 {
-		return nil, &ConfigError{Kind: "invalid_argument", Message: "the timeout must not be negative and the retries must be few"}
-	}
-	timeoutMillis := (config.timeout + time.Millisecond - 1) / time.Millisecond // 0: the default
 	keyData, keyLen := cString(apiKey)
 	var urlData *C.char // NULL: the production API
 	var urlLen C.size_t
-	if config.baseURL != "" {
-		urlData, urlLen = cString(config.baseURL)
+	if config.baseURL != nil {
+		urlData, urlLen = cPresentString(*config.baseURL)
 	}
 	var ptr *C.psd_client
 	var message *C.psd_string
-	result := C.psd_client_new(keyData, keyLen, urlData, urlLen, C.uint64_t(timeoutMillis),
+	result := C.psd_client_new(keyData, keyLen, urlData, urlLen, C.int64_t(config.timeoutMillis),
 		C.int32_t(config.maxRetries), &ptr, &message)
 	if result != C.PSD_RESULT_OK {
 		return nil, configError(result, message)
@@ -85,13 +110,31 @@ type Session struct {
 	CallbackURL  string
 }
 
+type sessionConfig struct {
+	state *string // nil: generated
+}
+
+// SessionOption changes how CreateSession creates a session.
+type SessionOption func(*sessionConfig)
+
+// WithState sends state instead of a generated one. Without it, 256 random bits are
+// generated; either way Session.State is the state to persist. The service's rules for a
+// state (not empty, no "&", …) are checked before anything is sent (ErrInvalidRequest).
+func WithState(state string) SessionOption {
+	return func(c *sessionConfig) { c.state = &state }
+}
+
 // CreateSession asks PostSyncer for an authorize URL for platform that sends the user back
-// to callbackURL. An empty state has 256 random bits generated (Session.State).
+// to callbackURL.
 //
 // Failures are *APIError values matched with errors.Is (ErrUnauthenticated,
 // ErrRateLimited, …). When ctx ends first, CreateSession returns at once with an error
 // wrapping ctx.Err(); the request itself then ends within the client's timeout.
-func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackURL, state string) (Session, error) {
+func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackURL string, opts ...SessionOption) (Session, error) {
+	var config sessionConfig
+	for _, opt := range opts {
+		opt(&config)
+	}
 	if err := ctx.Err(); err != nil {
 		return Session{}, fmt.Errorf("postsyncer: create session: %w", err)
 	}
@@ -101,7 +144,7 @@ func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackU
 	}
 	done := make(chan outcome, 1) // buffered: the goroutine never waits for an abandoned caller
 	go func() {
-		session, err := c.createSessionBlocking(platform, callbackURL, state)
+		session, err := c.createSessionBlocking(platform, callbackURL, config.state)
 		done <- outcome{session, err}
 	}()
 	select {
@@ -112,7 +155,7 @@ func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackU
 	}
 }
 
-func (c *Client) createSessionBlocking(platform Platform, callbackURL, state string) (Session, error) {
+func (c *Client) createSessionBlocking(platform Platform, callbackURL string, state *string) (Session, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
@@ -121,8 +164,8 @@ func (c *Client) createSessionBlocking(platform Platform, callbackURL, state str
 	callbackData, callbackLen := cString(callbackURL)
 	var stateData *C.char // NULL: generate one
 	var stateLen C.size_t
-	if state != "" {
-		stateData, stateLen = cString(state)
+	if state != nil {
+		stateData, stateLen = cPresentString(*state)
 	}
 	var session *C.psd_session
 	var apiError *C.psd_api_error
@@ -135,23 +178,16 @@ func (c *Client) createSessionBlocking(platform Platform, callbackURL, state str
 		return Session{}, takeAPIError(apiError)
 	}
 	defer C.psd_session_free(session)
-	var authorizeURL, sessionState, sessionCallback C.psd_str
-	var expiresIn C.uint64_t
-	var expiresAt C.int64_t
-	var sessionPlatform C.psd_platform
-	C.psd_session_authorize_url(session, &authorizeURL)
-	C.psd_session_expires_in(session, &expiresIn)
-	C.psd_session_expires_at(session, &expiresAt)
-	C.psd_session_state(session, &sessionState)
-	C.psd_session_platform(session, &sessionPlatform)
-	C.psd_session_callback_url(session, &sessionCallback)
+	// Every field in one cgo call: each crossing costs more than reading a field.
+	var fields C.psd_session_fields
+	C.psd_session_view(session, &fields)
 	return Session{
-		AuthorizeURL: goString(authorizeURL),
-		ExpiresIn:    time.Duration(expiresIn) * time.Second,
-		ExpiresAt:    time.Unix(int64(expiresAt), 0),
-		State:        goString(sessionState),
-		Platform:     Platform(sessionPlatform),
-		CallbackURL:  goString(sessionCallback),
+		AuthorizeURL: goString(fields.authorize_url),
+		ExpiresIn:    time.Duration(fields.expires_in) * time.Second,
+		ExpiresAt:    time.Unix(int64(fields.expires_at), 0),
+		State:        goString(fields.state),
+		Platform:     Platform(fields.platform),
+		CallbackURL:  goString(fields.callback_url),
 	}, nil
 }
 

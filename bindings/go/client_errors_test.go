@@ -46,7 +46,7 @@ func TestEveryReachableAPIErrorKind(t *testing.T) {
 				apiKey = keyWithFaults(t, c.faults)
 			}
 			client := newClient(t, apiKey, append([]postsyncer.ClientOption{postsyncer.WithMaxRetries(0)}, c.opts...)...)
-			_, err := client.CreateSession(context.Background(), postsyncer.TikTok, callbackURL, "")
+			_, err := client.CreateSession(context.Background(), postsyncer.TikTok, callbackURL)
 			var apiError *postsyncer.APIError
 			if !errors.Is(err, c.want) || !errors.As(err, &apiError) {
 				t.Fatalf("got %v, want %v", err, c.want)
@@ -68,20 +68,28 @@ func TestInvalidRequestAndTransportNeedNoService(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	if _, err := client.CreateSession(context.Background(), postsyncer.TikTok, "/relative", ""); !errors.Is(err, postsyncer.ErrInvalidRequest) {
+	if _, err := client.CreateSession(context.Background(), postsyncer.TikTok, "/relative"); !errors.Is(err, postsyncer.ErrInvalidRequest) {
 		t.Fatalf("relative callback URL: got %v", err)
 	}
-	if _, err := client.CreateSession(context.Background(), postsyncer.TikTok, callbackURL, ""); !errors.Is(err, postsyncer.ErrTransport) {
+	// A state given is sent as given: the empty one is refused, never read as "generate one".
+	for _, state := range []string{"", "a&state=b"} {
+		_, err := client.CreateSession(context.Background(), postsyncer.TikTok, callbackURL, postsyncer.WithState(state))
+		var apiError *postsyncer.APIError
+		if !errors.Is(err, postsyncer.ErrInvalidRequest) || !errors.As(err, &apiError) || !strings.Contains(apiError.Message, "state") {
+			t.Fatalf("state %q: got %v", state, err)
+		}
+	}
+	if _, err := client.CreateSession(context.Background(), postsyncer.TikTok, callbackURL); !errors.Is(err, postsyncer.ErrTransport) {
 		t.Fatalf("closed port: got %v", err)
 	}
-	if _, err := client.CreateSession(context.Background(), postsyncer.Platform(99), callbackURL, ""); !errors.Is(err, postsyncer.ErrInvalidPlatform) {
+	if _, err := client.CreateSession(context.Background(), postsyncer.Platform(99), callbackURL); !errors.Is(err, postsyncer.ErrInvalidPlatform) {
 		t.Fatalf("unknown platform: got %v", err)
 	}
 }
 
 func TestRetriesUntilTheServiceRecovers(t *testing.T) {
 	apiKey := keyWithFaults(t, map[string]any{"fail_first": 2, "fail_status": 503})
-	createSession(t, newClient(t, apiKey, postsyncer.WithMaxRetries(2)), "")
+	createSession(t, newClient(t, apiKey, postsyncer.WithMaxRetries(2)))
 	if n := sessionRequests(t, apiKey); n != 3 {
 		t.Fatalf("the emulator saw %d requests, want 3 (two failures, one success)", n)
 	}
@@ -91,14 +99,14 @@ func TestContextDeadlineEndsTheCall(t *testing.T) {
 	client := newClient(t, keyWithFaults(t, map[string]any{"latency_ms": 2000}), postsyncer.WithTimeout(5*time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := client.CreateSession(ctx, postsyncer.TikTok, callbackURL, "")
+	_, err := client.CreateSession(ctx, postsyncer.TikTok, callbackURL)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}
 
 	cancelled, cancelNow := context.WithCancel(context.Background())
 	cancelNow()
-	if _, err := client.CreateSession(cancelled, postsyncer.TikTok, callbackURL, ""); !errors.Is(err, context.Canceled) {
+	if _, err := client.CreateSession(cancelled, postsyncer.TikTok, callbackURL); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }

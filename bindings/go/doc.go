@@ -5,16 +5,28 @@
 // The flow, on your server:
 //
 //	client, err := postsyncer.NewClient(os.Getenv("POSTSYNCER_API_KEY"))
-//	session, err := client.CreateSession(ctx, postsyncer.TikTok, "https://yourapp.com/cb", "")
-//	// persist session.State, then redirect the browser to session.AuthorizeURL
+//	session, err := client.CreateSession(ctx, postsyncer.TikTok, "https://yourapp.com/cb")
+//	// persist session.State (generated unless WithState gives one), then redirect the
+//	// browser to session.AuthorizeURL
 //
 //	verifier, err := postsyncer.NewVerifier([]string{os.Getenv("POSTSYNCER_SIGNING_SECRET")})
 //	proof, err := verifier.Verify(r.URL.RawQuery, storedState, postsyncer.ExpectPlatform(postsyncer.TikTok))
 //	if errors.Is(err, postsyncer.ErrAuthorizationDenied) { /* the user said no */ }
 //	// trust proof.PlatformID
 //
+// Every argument is judged once, by the core: options hand their values over as they are,
+// so a negative leeway or a zero timeout is refused with the same *ConfigError kind and
+// message as in every other language of the project, rather than by rules of this package
+// that could drift from the core's. For the same reason no value doubles as "the
+// default" or "none": the defaults are the Default* constants (the C API's), and "no
+// maximum lifetime" or "generate the state" is said by giving, or leaving out, an option.
+//
+// A Platform's text form is its wire name ("twitter" for X), so a Platform stored in JSON
+// or a database reads as the protocol spells it and any other language can read it back.
+//
 // Build the native library first (cargo build --release at the repository root): the
-// package links target/release/libpostsyncer_delegation.a.
+// package links target/release/libpostsyncer_delegation.a. Version reports which build it
+// linked, the same string every binding of that build reports.
 //
 // Verifier and Client are safe for concurrent use; build each once and share it. Close
 // releases their native resources (a finalizer does it too, as a safety net).

@@ -1,8 +1,11 @@
 package postsyncer_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	postsyncer "github.com/postsyncer/postsyncer-delegation/bindings/go"
@@ -27,4 +30,41 @@ func ExampleVerifier_Verify() {
 	// Output:
 	// _000abc <nil>
 	// true true
+}
+
+// A session with a generated state (persist session.State), and one with the app's own.
+func ExampleClient_CreateSession() {
+	client, err := postsyncer.NewClient(os.Getenv("POSTSYNCER_API_KEY"))
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	session, err := client.CreateSession(context.Background(), postsyncer.TikTok, "https://yourapp.com/cb")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(session.AuthorizeURL, session.State)
+
+	session, err = client.CreateSession(context.Background(), postsyncer.X, "https://yourapp.com/cb",
+		postsyncer.WithState("state_from_my_session_store"))
+	var apiError *postsyncer.APIError
+	if errors.Is(err, postsyncer.ErrRateLimited) && errors.As(err, &apiError) {
+		fmt.Println("retry after", apiError.RetryAfter)
+	}
+}
+
+// A Platform reads and writes as its wire name, in JSON as anywhere else.
+func ExamplePlatform_MarshalText() {
+	data, _ := json.Marshal(map[string]postsyncer.Platform{"platform": postsyncer.X})
+	fmt.Println(string(data))
+
+	var stored struct {
+		Platform postsyncer.Platform `json:"platform"`
+	}
+	err := json.Unmarshal([]byte(`{"platform":"threads"}`), &stored)
+	fmt.Println(stored.Platform == postsyncer.Threads, err)
+	// Output:
+	// {"platform":"twitter"}
+	// true <nil>
 }

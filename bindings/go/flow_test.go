@@ -33,11 +33,11 @@ func emulatorVerifier(t *testing.T) *postsyncer.Verifier {
 	return verifier
 }
 
-func createSession(t *testing.T, client *postsyncer.Client, state string) postsyncer.Session {
+func createSession(t *testing.T, client *postsyncer.Client, opts ...postsyncer.SessionOption) postsyncer.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	session, err := client.CreateSession(ctx, postsyncer.TikTok, callbackURL, state)
+	session, err := client.CreateSession(ctx, postsyncer.TikTok, callbackURL, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func createSession(t *testing.T, client *postsyncer.Client, state string) postsy
 }
 
 func TestApproveThenVerify(t *testing.T) {
-	session := createSession(t, newClient(t, emulator.apiKey), "")
+	session := createSession(t, newClient(t, emulator.apiKey))
 	if !strings.HasPrefix(session.AuthorizeURL, emulator.url+"/oauth/delegate?request=psd_") ||
 		session.ExpiresIn != 900*time.Second || len(session.State) != 43 ||
 		session.Platform != postsyncer.TikTok || session.CallbackURL != callbackURL ||
@@ -72,7 +72,7 @@ func TestApproveThenVerify(t *testing.T) {
 }
 
 func TestDenyIsAuthorizationDenied(t *testing.T) {
-	session := createSession(t, newClient(t, emulator.apiKey), "go_flow_given_state")
+	session := createSession(t, newClient(t, emulator.apiKey), postsyncer.WithState("go_flow_given_state"))
 	if session.State != "go_flow_given_state" {
 		t.Fatalf("state %q was not kept", session.State)
 	}
@@ -93,7 +93,7 @@ func TestFaultyProofsAreRejected(t *testing.T) {
 	} {
 		t.Run(fault, func(t *testing.T) {
 			client := newClient(t, keyWithFaults(t, map[string]any{"proof_fault": fault}))
-			session := createSession(t, client, "")
+			session := createSession(t, client)
 			_, callback := decide(t, session.AuthorizeURL, "approve")
 			if _, err := emulatorVerifier(t).Verify(callback, session.State); !errors.Is(err, want) {
 				t.Fatalf("got %v, want %v", err, want)

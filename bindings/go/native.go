@@ -18,6 +18,18 @@ func cString(s string) (*C.char, C.size_t) {
 	return (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s))
 }
 
+// presentEmpty is what a present but empty string points to: C reads (NULL, 0) as absent.
+var presentEmpty C.char
+
+// cPresentString is cString for an argument where NULL means "absent": "" is passed as a
+// non-NULL pointer with length 0, so that the core sees (and judges) the empty string.
+func cPresentString(s string) (*C.char, C.size_t) {
+	if len(s) == 0 {
+		return &presentEmpty, 0
+	}
+	return cString(s)
+}
+
 // cStringViews builds the psd_str array for strs. The string bytes are pinned, because
 // the array (Go memory) holds pointers to them; unpin after the call.
 func cStringViews(strs []string, pinner *runtime.Pinner) []C.psd_str {

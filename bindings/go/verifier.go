@@ -16,41 +16,61 @@ type Verifier struct {
 	ptr *C.psd_verifier
 }
 
+// The defaults of NewVerifier: the C API's PSD_DEFAULT_* values, which are the core's.
+const (
+	// DefaultLeeway is how late a proof is still accepted unless WithLeeway says otherwise.
+	DefaultLeeway = time.Duration(C.PSD_DEFAULT_LEEWAY_SECONDS) * time.Second
+	// DefaultMaxLifetime is how far ahead an expiry may be unless WithMaxLifetime or
+	// WithoutMaxLifetime says otherwise.
+	DefaultMaxLifetime = time.Duration(C.PSD_DEFAULT_MAX_LIFETIME_SECONDS) * time.Second
+)
+
 type verifierConfig struct {
-	leeway      time.Duration
-	maxLifetime int64 // seconds; negative: no bound
+	leewaySeconds      int64
+	maxLifetimeSeconds *int64 // nil: no bound
 }
 
 // VerifierOption changes a Verifier's leeway or maximum lifetime.
 type VerifierOption func(*verifierConfig)
 
-// WithLeeway accepts proofs that expired up to d ago (clock skew). Default 0; whole
-// seconds count.
+// WithLeeway accepts proofs that expired up to d ago (clock skew). Whole seconds count; a
+// negative d is refused by NewVerifier (ErrInvalidArgument).
 func WithLeeway(d time.Duration) VerifierOption {
-	return func(c *verifierConfig) { c.leeway = d }
+	return func(c *verifierConfig) { c.leewaySeconds = floorSeconds(d) }
 }
 
-// WithMaxLifetime refuses proofs whose expiry is more than d ahead (plus leeway).
-// Default one hour; whole seconds count.
+// WithMaxLifetime refuses proofs whose expiry is more than d ahead (plus leeway). Whole
+// seconds count; a negative d is refused by NewVerifier (ErrInvalidArgument).
 func WithMaxLifetime(d time.Duration) VerifierOption {
-	return func(c *verifierConfig) { c.maxLifetime = int64(d / time.Second) }
+	return func(c *verifierConfig) {
+		seconds := floorSeconds(d)
+		c.maxLifetimeSeconds = &seconds
+	}
 }
 
 // WithoutMaxLifetime turns the bound on how far ahead an expiry may be off.
 func WithoutMaxLifetime() VerifierOption {
-	return func(c *verifierConfig) { c.maxLifetime = -1 }
+	return func(c *verifierConfig) { c.maxLifetimeSeconds = nil }
+}
+
+// floorSeconds is d in whole seconds, rounded down: a negative duration stays negative,
+// so that the core, not this package, refuses it.
+func floorSeconds(d time.Duration) int64 {
+	seconds := int64(d / time.Second)
+	if d%time.Second < 0 {
+		seconds--
+	}
+	return seconds
 }
 
 // NewVerifier builds a verifier for these signing secrets (during a rotation, pass both
-// the new and the old one). An empty list or an empty secret is a *ConfigError
-// (ErrNoSecret, ErrEmptySecret).
+// the new and the old one). An empty list, an empty secret or a negative option is a
+// *ConfigError (ErrNoSecret, ErrEmptySecret, ErrInvalidArgument).
 func NewVerifier(secrets []string, opts ...VerifierOption) (*Verifier, error) {
-	config := verifierConfig{maxLifetime: C.PSD_DEFAULT_MAX_LIFETIME_SECONDS}
+	defaultMaxLifetime := int64(C.PSD_DEFAULT_MAX_LIFETIME_SECONDS)
+	config := verifierConfig{leewaySeconds: C.PSD_DEFAULT_LEEWAY_SECONDS, maxLifetimeSeconds: &defaultMaxLifetime}
 	for _, opt := range opts {
 		opt(&config)
-	}
-	if config.leeway < 0 {
-		return nil, &ConfigError{Kind: "invalid_argument", Message: "the leeway must not be negative"}
 	}
 	var pinner runtime.Pinner
 	defer pinner.Unpin()
@@ -59,10 +79,11 @@ func NewVerifier(secrets []string, opts ...VerifierOption) (*Verifier, error) {
 	if len(views) > 0 {
 		viewsPtr = &views[0]
 	}
+	maxLifetime := (*C.int64_t)(config.maxLifetimeSeconds) // nil: NULL, no bound
 	var ptr *C.psd_verifier
 	var message *C.psd_string
-	result := C.psd_verifier_new(viewsPtr, C.size_t(len(views)), C.uint64_t(config.leeway/time.Second),
-		C.int64_t(config.maxLifetime), &ptr, &message)
+	result := C.psd_verifier_new(viewsPtr, C.size_t(len(views)), C.int64_t(config.leewaySeconds), maxLifetime,
+		&ptr, &message)
 	if result != C.PSD_RESULT_OK {
 		return nil, configError(result, message)
 	}
@@ -154,16 +175,14 @@ func (v *Verifier) Close() error {
 
 func takeVerifyError(e *C.psd_verify_error) *VerifyError {
 	defer C.psd_verify_error_free(e)
-	var kindView, parameter, code, message C.psd_str
-	C.psd_verify_error_kind(e, &kindView)
-	C.psd_verify_error_parameter(e, &parameter)
-	C.psd_verify_error_code(e, &code)
-	C.psd_verify_error_message(e, &message)
+	// Every field in one cgo call; an absent parameter or code reads as "".
+	var fields C.psd_verify_error_fields
+	C.psd_verify_error_view(e, &fields)
 	return &VerifyError{
-		Kind:      goString(kindView),
-		Parameter: goString(parameter),
-		Code:      goString(code),
-		Message:   goString(message),
+		Kind:      goString(fields.kind),
+		Parameter: goString(fields.parameter),
+		Code:      goString(fields.code),
+		Message:   goString(fields.message),
 	}
 }
 

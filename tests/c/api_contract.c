@@ -1,11 +1,18 @@
 /* The C API's own contract, without the emulator: result names, platform codes, NULL and
  * bad arguments, outputs written only on success, ownership, signing, states, config errors. */
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include "check.h"
 
 static const char SECRET[] = "ps_test_signing_secret_0001";
+static const int64_t DEFAULT_LIFETIME = PSD_DEFAULT_MAX_LIFETIME_SECONDS;
+
+/* The crate's version, passed in by scripts/test-c from `cargo metadata`. */
+#ifndef PSD_EXPECTED_VERSION
+#error "build with -DPSD_EXPECTED_VERSION set to the version as a C string literal (scripts/test-c does)"
+#endif
 
 /* A pointer value that must survive a failed call untouched. */
 #define UNTOUCHED(type) ((type *)&untouched_marker)
@@ -46,26 +53,81 @@ static void test_verifier_configuration(void) {
   psd_string *message = NULL;
   char text[512];
 
-  CHECK(psd_verifier_new(NULL, 0, 0, PSD_DEFAULT_MAX_LIFETIME_SECONDS, &verifier, &message) ==
+  CHECK(psd_verifier_new(NULL, 0, PSD_DEFAULT_LEEWAY_SECONDS, &DEFAULT_LIFETIME, &verifier, &message) ==
         PSD_RESULT_NO_SECRET);
   CHECK(verifier == UNTOUCHED(psd_verifier));
   CHECK(strstr(take_string(message, text, sizeof text), "no signing secret") != NULL);
 
   psd_str with_empty[] = {{ARG("keep_this_private")}, {"", 0}};
   message = NULL;
-  CHECK(psd_verifier_new(with_empty, 2, 0, 3600, &verifier, &message) == PSD_RESULT_EMPTY_SECRET);
+  CHECK(psd_verifier_new(with_empty, 2, 0, &DEFAULT_LIFETIME, &verifier, &message) == PSD_RESULT_EMPTY_SECRET);
   CHECK(verifier == UNTOUCHED(psd_verifier));
   take_string(message, text, sizeof text);
   CHECK(strstr(text, "#1") != NULL && strstr(text, "keep_this_private") == NULL);
 
   psd_str not_utf8[] = {{"\xff\xfe", 2}};
-  CHECK(psd_verifier_new(not_utf8, 1, 0, 3600, &verifier, NULL) == PSD_RESULT_INVALID_UTF8);
+  CHECK(psd_verifier_new(not_utf8, 1, 0, &DEFAULT_LIFETIME, &verifier, NULL) == PSD_RESULT_INVALID_UTF8);
   psd_str null_bytes[] = {{NULL, 4}};
-  CHECK(psd_verifier_new(null_bytes, 1, 0, 3600, &verifier, NULL) == PSD_RESULT_NULL_PARAMETER);
-  CHECK(psd_verifier_new(NULL, 1, 0, 3600, &verifier, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_verifier_new(null_bytes, 1, 0, &DEFAULT_LIFETIME, &verifier, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_verifier_new(NULL, 1, 0, &DEFAULT_LIFETIME, &verifier, NULL) == PSD_RESULT_NULL_PARAMETER);
   psd_str one[] = {{ARG(SECRET)}};
-  CHECK(psd_verifier_new(one, 1, 0, 3600, NULL, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_verifier_new(one, 1, 0, &DEFAULT_LIFETIME, NULL, NULL) == PSD_RESULT_NULL_PARAMETER);
   CHECK(verifier == UNTOUCHED(psd_verifier));
+
+  /* Negative numbers are refused by the core, by name, never read as a default. */
+  message = UNTOUCHED(psd_string);
+  CHECK(psd_verifier_new(one, 1, -1, &DEFAULT_LIFETIME, &verifier, &message) == PSD_RESULT_INVALID_ARGUMENT);
+  CHECK(verifier == UNTOUCHED(psd_verifier) && message != UNTOUCHED(psd_string));
+  CHECK(strstr(take_string(message, text, sizeof text), "leeway_seconds") != NULL);
+  const int64_t negative_lifetime = -1;
+  message = UNTOUCHED(psd_string);
+  CHECK(psd_verifier_new(one, 1, 0, &negative_lifetime, &verifier, &message) == PSD_RESULT_INVALID_ARGUMENT);
+  CHECK(verifier == UNTOUCHED(psd_verifier) && message != UNTOUCHED(psd_string));
+  CHECK(strstr(take_string(message, text, sizeof text), "max_lifetime_seconds") != NULL);
+  CHECK(psd_verifier_new(one, 1, INT64_MIN, NULL, &verifier, NULL) == PSD_RESULT_INVALID_ARGUMENT);
+  CHECK(verifier == UNTOUCHED(psd_verifier));
+}
+
+/* NULL max lifetime turns the bound off: a vector-like proof expiring years ahead verifies,
+ * while the default bound refuses it. */
+static void test_no_max_lifetime(void) {
+  const int64_t now = 1716999940;
+  const int64_t far_ahead = now + 10 * 365 * 86400;
+  psd_string *owned = NULL;
+  psd_str query = {NULL, 0};
+  CHECK(psd_sign_proof(ARG(SECRET), PSD_PLATFORM_TIKTOK, ARG("_000abc"), ARG("jane"), ARG("a1b2c3d4"), far_ahead,
+                       &owned) == PSD_RESULT_OK);
+  CHECK(psd_string_view(owned, &query) == PSD_RESULT_OK);
+  psd_str one[] = {{ARG(SECRET)}};
+
+  psd_verifier *bounded = NULL;
+  CHECK(psd_verifier_new(one, 1, PSD_DEFAULT_LEEWAY_SECONDS, &DEFAULT_LIFETIME, &bounded, NULL) == PSD_RESULT_OK);
+  psd_proof *proof = UNTOUCHED(psd_proof);
+  CHECK(psd_verifier_verify(bounded, query.data, query.len, ARG("a1b2c3d4"), PSD_PLATFORM_TIKTOK, &now, &proof,
+                            NULL) == PSD_RESULT_EXPIRY_TOO_FAR);
+  CHECK(proof == UNTOUCHED(psd_proof));
+  psd_verifier_free(bounded);
+
+  psd_verifier *unbounded = NULL;
+  CHECK(psd_verifier_new(one, 1, PSD_DEFAULT_LEEWAY_SECONDS, NULL, &unbounded, NULL) == PSD_RESULT_OK);
+  proof = NULL;
+  psd_verify_error *error = NULL;
+  CHECK(psd_verifier_verify(unbounded, query.data, query.len, ARG("a1b2c3d4"), PSD_PLATFORM_TIKTOK, &now, &proof,
+                            &error) == PSD_RESULT_OK);
+  CHECK(error == NULL);
+  psd_proof_fields fields;
+  CHECK(psd_proof_view(proof, &fields) == PSD_RESULT_OK && fields.expires == far_ahead &&
+        str_is(fields.platform_id, "_000abc"));
+  psd_proof_free(proof);
+  psd_verify_error_free(error);
+  psd_verifier_free(unbounded);
+  psd_string_free(owned);
+}
+
+static void test_version(void) {
+  psd_str version = psd_version();
+  CHECK(str_is(version, PSD_EXPECTED_VERSION));
+  CHECK(psd_version().data == version.data); /* static storage: the same view every time */
 }
 
 /* Signs a proof for tiktok/_000abc/handle/a1b2c3d4 expiring at `expires`; NULL on failure. */
@@ -79,7 +141,7 @@ static psd_string *signed_query(const char *handle, int64_t expires) {
 static void test_verify_arguments(void) {
   psd_str one[] = {{ARG(SECRET)}};
   psd_verifier *verifier = NULL;
-  CHECK(psd_verifier_new(one, 1, 0, 3600, &verifier, NULL) == PSD_RESULT_OK);
+  CHECK(psd_verifier_new(one, 1, 0, &DEFAULT_LIFETIME, &verifier, NULL) == PSD_RESULT_OK);
 
   /* A handle full of characters that need encoding survives sign -> verify. */
   const char *handle = "a&b=c+d%e ü/?#";
@@ -130,6 +192,12 @@ static void test_verify_arguments(void) {
   CHECK(psd_verify_error_parameter(error, &parameter) == PSD_RESULT_OK && str_is(parameter, "platform"));
   CHECK(psd_verify_error_code(error, &parameter) == PSD_RESULT_OK && str_is(parameter, NULL));
   CHECK(psd_verify_error_kind(NULL, &parameter) == PSD_RESULT_NULL_PARAMETER);
+  psd_verify_error_fields error_fields;
+  CHECK(psd_verify_error_view(error, &error_fields) == PSD_RESULT_OK &&
+        str_is(error_fields.kind, "missing_parameter") && str_is(error_fields.parameter, "platform") &&
+        str_is(error_fields.code, NULL) && error_fields.message.len > 0);
+  CHECK(psd_verify_error_view(error, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_verify_error_view(NULL, &error_fields) == PSD_RESULT_NULL_PARAMETER);
   psd_verify_error_free(error);
   psd_string_free(owned);
 
@@ -172,14 +240,41 @@ static void test_client_without_network(void) {
   psd_client *client = UNTOUCHED(psd_client);
   psd_string *message = NULL;
   char text[512];
-  CHECK(psd_client_new("", 0, NULL, 0, 0, -1, &client, &message) == PSD_RESULT_EMPTY_API_KEY);
+  CHECK(psd_client_new("", 0, NULL, 0, PSD_DEFAULT_TIMEOUT_MS, PSD_DEFAULT_MAX_RETRIES, &client, &message) ==
+        PSD_RESULT_EMPTY_API_KEY);
   CHECK(strstr(take_string(message, text, sizeof text), "API key") != NULL);
   message = NULL;
-  CHECK(psd_client_new(ARG("ps_test_api_key_0001"), ARG("ftp://example.com/api"), 0, -1, &client, &message) ==
-        PSD_RESULT_INVALID_ARGUMENT);
+  CHECK(psd_client_new(ARG("ps_test_api_key_0001"), ARG("ftp://example.com/api"), PSD_DEFAULT_TIMEOUT_MS,
+                       PSD_DEFAULT_MAX_RETRIES, &client, &message) == PSD_RESULT_INVALID_ARGUMENT);
   CHECK(strstr(take_string(message, text, sizeof text), "ps_test_api_key_0001") == NULL);
-  CHECK(psd_client_new(ARG("ps_test_api_key_0001"), NULL, 0, 0, -1, NULL, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_client_new(ARG("ps_test_api_key_0001"), NULL, 0, PSD_DEFAULT_TIMEOUT_MS, PSD_DEFAULT_MAX_RETRIES, NULL,
+                       NULL) == PSD_RESULT_NULL_PARAMETER);
   CHECK(client == UNTOUCHED(psd_client));
+
+  /* A zero or negative timeout and negative retries are refused, never read as "the default". */
+  static const struct {
+    int64_t timeout_ms;
+    int32_t max_retries;
+    const char *named;
+  } refused[] = {{0, PSD_DEFAULT_MAX_RETRIES, "timeout"},
+                 {-1, PSD_DEFAULT_MAX_RETRIES, "timeout"},
+                 {INT64_MIN, PSD_DEFAULT_MAX_RETRIES, "timeout"},
+                 {PSD_DEFAULT_TIMEOUT_MS, -1, "max_retries"},
+                 {PSD_DEFAULT_TIMEOUT_MS, INT32_MIN, "max_retries"}};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    message = UNTOUCHED(psd_string);
+    CHECK(psd_client_new(ARG("ps_test_api_key_0001"), NULL, 0, refused[i].timeout_ms, refused[i].max_retries,
+                         &client, &message) == PSD_RESULT_INVALID_ARGUMENT);
+    CHECK(client == UNTOUCHED(psd_client) && message != UNTOUCHED(psd_string));
+    take_string(message, text, sizeof text);
+    CHECK(strstr(text, refused[i].named) != NULL && strstr(text, "ps_test_api_key_0001") == NULL);
+  }
+  /* The defaults themselves are accepted. */
+  psd_client *defaults = NULL;
+  CHECK(psd_client_new(ARG("ps_test_api_key_0001"), NULL, 0, PSD_DEFAULT_TIMEOUT_MS, PSD_DEFAULT_MAX_RETRIES,
+                       &defaults, NULL) == PSD_RESULT_OK &&
+        defaults != NULL);
+  psd_client_free(defaults);
 
   /* Port 1 on loopback refuses connections: a transport error, without retries. */
   CHECK(psd_client_new(ARG("ps_test_api_key_0001"), ARG("http://127.0.0.1:1/api"), 2000, 0, &client, NULL) ==
@@ -227,7 +322,9 @@ static void test_free_accepts_null(void) {
 void test_api_contract(void) {
   test_result_names();
   test_platforms();
+  test_version();
   test_verifier_configuration();
+  test_no_max_lifetime();
   test_verify_arguments();
   test_signing_and_states();
   test_client_without_network();

@@ -13,7 +13,7 @@ static const char *emulator_url;
 static const char *signing_secret;
 static char base_url[512];
 
-static psd_client *client_for(const char *api_key, uint64_t timeout_ms, int32_t max_retries) {
+static psd_client *client_for(const char *api_key, int64_t timeout_ms, int32_t max_retries) {
   psd_client *client = NULL;
   CHECK(psd_client_new(ARG(api_key), ARG(base_url), timeout_ms, max_retries, &client, NULL) == PSD_RESULT_OK);
   return client;
@@ -57,7 +57,8 @@ static psd_result verify_callback(const char *callback, const psd_session *sessi
                                   psd_verify_error **error) {
   psd_str one[] = {{ARG(signing_secret)}};
   psd_verifier *verifier = NULL;
-  CHECK(psd_verifier_new(one, 1, 0, PSD_DEFAULT_MAX_LIFETIME_SECONDS, &verifier, NULL) == PSD_RESULT_OK);
+  const int64_t max_lifetime = PSD_DEFAULT_MAX_LIFETIME_SECONDS;
+  CHECK(psd_verifier_new(one, 1, PSD_DEFAULT_LEEWAY_SECONDS, &max_lifetime, &verifier, NULL) == PSD_RESULT_OK);
   psd_str state = {NULL, 0};
   psd_platform platform = PSD_PLATFORM_NONE;
   CHECK(psd_session_state(session, &state) == PSD_RESULT_OK);
@@ -90,8 +91,8 @@ static void test_approve_and_verify(const psd_client *client) {
   char prefix[600];
   snprintf(prefix, sizeof prefix, "%s/oauth/delegate?request=psd_", emulator_url);
   psd_str url = {NULL, 0}, state = {NULL, 0}, callback_url = {NULL, 0};
-  uint64_t expires_in = 0;
-  int64_t expires_at = 0;
+  int64_t expires_in = 0, expires_at = 0;
+  psd_platform platform = PSD_PLATFORM_NONE;
   CHECK(psd_session_authorize_url(session, &url) == PSD_RESULT_OK && url.len > strlen(prefix) &&
         memcmp(url.data, prefix, strlen(prefix)) == 0);
   CHECK(psd_session_expires_in(session, &expires_in) == PSD_RESULT_OK && expires_in == 900);
@@ -99,6 +100,17 @@ static void test_approve_and_verify(const psd_client *client) {
   CHECK(psd_session_state(session, &state) == PSD_RESULT_OK && state.len == 43);
   CHECK(psd_session_callback_url(session, &callback_url) == PSD_RESULT_OK &&
         str_is(callback_url, "https://app.example/callback"));
+  CHECK(psd_session_platform(session, &platform) == PSD_RESULT_OK && platform == PSD_PLATFORM_TIKTOK);
+  /* All fields in one read agree with the per-field getters, down to the borrowed bytes. */
+  psd_session_fields fields;
+  CHECK(psd_session_view(session, &fields) == PSD_RESULT_OK);
+  CHECK(fields.authorize_url.data == url.data && str_eq(fields.authorize_url, url));
+  CHECK(fields.expires_in == expires_in && fields.expires_at == expires_at);
+  CHECK(fields.state.data == state.data && str_eq(fields.state, state));
+  CHECK(fields.platform == platform);
+  CHECK(fields.callback_url.data == callback_url.data && str_eq(fields.callback_url, callback_url));
+  CHECK(psd_session_view(session, NULL) == PSD_RESULT_NULL_PARAMETER);
+  CHECK(psd_session_view(NULL, &fields) == PSD_RESULT_NULL_PARAMETER);
 
   char callback[HTTP_TEXT_MAX];
   CHECK(decide(session, "approve", callback, sizeof callback) == 303);
@@ -128,6 +140,9 @@ static void test_deny(const psd_client *client) {
   CHECK(verify_callback(callback, session, &proof, &error) == PSD_RESULT_AUTHORIZATION_DENIED);
   psd_str code = {NULL, 0};
   CHECK(psd_verify_error_code(error, &code) == PSD_RESULT_OK && str_is(code, "access_denied"));
+  psd_verify_error_fields fields;
+  CHECK(psd_verify_error_view(error, &fields) == PSD_RESULT_OK && str_is(fields.code, "access_denied") &&
+        str_is(fields.kind, "authorization_denied") && fields.message.len > 0);
   psd_verify_error_free(error);
   psd_session_free(session);
 }
@@ -143,7 +158,7 @@ static void test_proof_faults(void) {
   for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
     char body[128], key[128], callback[HTTP_TEXT_MAX];
     snprintf(body, sizeof body, "{\"proof_fault\":\"%s\"}", faults[i].fault);
-    psd_client *client = client_for(key_with_faults(body, key, sizeof key), 0, 0);
+    psd_client *client = client_for(key_with_faults(body, key, sizeof key), PSD_DEFAULT_TIMEOUT_MS, 0);
     psd_session *session = create_session(client, NULL);
     if (session != NULL) {
       CHECK(decide(session, "approve", callback, sizeof callback) == 303);
@@ -159,17 +174,17 @@ static void test_proof_faults(void) {
 static void test_api_errors(void) {
   static const struct {
     const char *faults; /* NULL: an API key the emulator does not know */
-    uint64_t timeout_ms;
+    int64_t timeout_ms;
     psd_result expected;
     uint16_t status;
   } cases[] = {
-      {NULL, 0, PSD_RESULT_UNAUTHENTICATED, 401},
-      {"{\"status\":403}", 0, PSD_RESULT_FORBIDDEN, 403},
-      {"{\"status\":404}", 0, PSD_RESULT_NOT_FOUND, 404},
-      {"{\"status\":422}", 0, PSD_RESULT_VALIDATION, 422},
-      {"{\"rate_limit_first\":5,\"retry_after\":7}", 0, PSD_RESULT_RATE_LIMITED, 429},
-      {"{\"fail_first\":5,\"fail_status\":503}", 0, PSD_RESULT_SERVER, 503},
-      {"{\"malformed_json\":true}", 0, PSD_RESULT_INVALID_RESPONSE, 200},
+      {NULL, PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_UNAUTHENTICATED, 401},
+      {"{\"status\":403}", PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_FORBIDDEN, 403},
+      {"{\"status\":404}", PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_NOT_FOUND, 404},
+      {"{\"status\":422}", PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_VALIDATION, 422},
+      {"{\"rate_limit_first\":5,\"retry_after\":7}", PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_RATE_LIMITED, 429},
+      {"{\"fail_first\":5,\"fail_status\":503}", PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_SERVER, 503},
+      {"{\"malformed_json\":true}", PSD_DEFAULT_TIMEOUT_MS, PSD_RESULT_INVALID_RESPONSE, 200},
       {"{\"latency_ms\":3000}", 300, PSD_RESULT_TIMEOUT, 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -211,7 +226,7 @@ static void test_api_errors(void) {
 static void test_retries(void) {
   char key[128], url[600];
   key_with_faults("{\"fail_first\":2,\"fail_status\":503}", key, sizeof key);
-  psd_client *client = client_for(key, 0, 2);
+  psd_client *client = client_for(key, PSD_DEFAULT_TIMEOUT_MS, 2);
   psd_session *session = create_session(client, NULL);
   psd_session_free(session);
   psd_client_free(client);
@@ -231,7 +246,7 @@ void test_emulator_flow(void) {
     return;
   }
   snprintf(base_url, sizeof base_url, "%s/api", emulator_url);
-  psd_client *client = client_for(api_key, 0, -1);
+  psd_client *client = client_for(api_key, PSD_DEFAULT_TIMEOUT_MS, PSD_DEFAULT_MAX_RETRIES);
   test_approve_and_verify(client);
   test_deny(client);
   psd_client_free(client);

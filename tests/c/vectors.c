@@ -53,13 +53,23 @@ static bool proof_is(const psd_proof *proof, char **want) {
          str_is(handle, want[2]) && str_is(state, want[3]) && expires == strtoll(want[4], NULL, 10);
 }
 
+/* Whether two views are the same view: the same bytes, and both absent or both present. */
+static bool same_view(psd_str a, psd_str b) {
+  return (a.data == NULL) == (b.data == NULL) && str_eq(a, b);
+}
+
 static bool error_is(psd_result result, const psd_verify_error *error, char **want) {
   psd_str kind = {NULL, 0}, parameter = {NULL, 0}, code = {NULL, 0}, message = {NULL, 0};
   bool read = psd_verify_error_kind(error, &kind) == PSD_RESULT_OK &&
               psd_verify_error_parameter(error, &parameter) == PSD_RESULT_OK &&
               psd_verify_error_code(error, &code) == PSD_RESULT_OK &&
               psd_verify_error_message(error, &message) == PSD_RESULT_OK;
-  return read && str_is(psd_result_name(result), want[0]) && str_is(kind, want[0]) &&
+  /* All fields in one read agree with the per-field getters (absent stays absent). */
+  psd_verify_error_fields fields;
+  bool viewed = psd_verify_error_view(error, &fields) == PSD_RESULT_OK && same_view(fields.kind, kind) &&
+                same_view(fields.parameter, parameter) && same_view(fields.code, code) &&
+                same_view(fields.message, message);
+  return read && viewed && str_is(psd_result_name(result), want[0]) && str_is(kind, want[0]) &&
          str_is(parameter, want[1][0] ? want[1] : NULL) && str_is(code, want[2][0] ? want[2] : NULL) &&
          message.len > 0;
 }
@@ -71,9 +81,11 @@ static void run_case(char **field, size_t field_count) {
     secrets[i].data = field[FIXED_FIELDS + i];
     secrets[i].len = strlen(field[FIXED_FIELDS + i]);
   }
+  /* max_lifetime -1 is the line format's "no bound": a NULL pointer. */
+  int64_t max_lifetime = strtoll(field[5], NULL, 10);
   psd_verifier *verifier = NULL;
-  psd_result built = psd_verifier_new(secrets, secret_count, strtoull(field[4], NULL, 10),
-                                      strtoll(field[5], NULL, 10), &verifier, NULL);
+  psd_result built = psd_verifier_new(secrets, secret_count, strtoll(field[4], NULL, 10),
+                                      max_lifetime < 0 ? NULL : &max_lifetime, &verifier, NULL);
   CHECK(built == PSD_RESULT_OK);
   if (built != PSD_RESULT_OK) {
     return;

@@ -40,18 +40,15 @@ public class VerifyBenchmark {
             + "&sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
 
     private Verifier verifier;
-    private DirectCAbi direct;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         verifier = new Verifier(List.of(SECRET), 0L, 3600L);
-        direct = new DirectCAbi(SECRET);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         verifier.close();
-        direct.close();
     }
 
     @Benchmark
@@ -59,13 +56,6 @@ public class VerifyBenchmark {
         Proof proof = verifier.verify(CALLBACK, STATE, null, NOW);
         sink.consume(proof.getPlatformId());
         sink.consume(proof.getHandle());
-    }
-
-    @Benchmark
-    public void directCAbiPrototype(Blackhole sink) {
-        DirectCAbi.Identity identity = direct.verify(CALLBACK, STATE, NOW);
-        sink.consume(identity.platformId());
-        sink.consume(identity.handle());
     }
 
     @Benchmark

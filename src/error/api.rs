@@ -36,6 +36,7 @@ macro_rules! api_error_kinds {
         }
     };
 }
+#[cfg(feature = "uniffi")]
 pub(crate) use api_error_kinds;
 
 api_error_kinds!(error_kinds);

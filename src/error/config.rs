@@ -21,6 +21,7 @@ macro_rules! config_error_kinds {
         }
     };
 }
+#[cfg(feature = "uniffi")]
 pub(crate) use config_error_kinds;
 
 config_error_kinds!(error_kinds);

@@ -16,9 +16,12 @@ pub use api::{ApiError, ApiErrorKind};
 pub use config::{ConfigError, ConfigErrorKind};
 pub use verify::{VerifyError, VerifyErrorKind};
 
-#[cfg(feature = "client")]
+// The FFI layer makes the foreign exception classes from these lists.
+#[cfg(feature = "uniffi")]
 pub(crate) use api::api_error_kinds;
+#[cfg(feature = "uniffi")]
 pub(crate) use config::config_error_kinds;
+#[cfg(feature = "uniffi")]
 pub(crate) use verify::verify_error_kinds;
 
 /// Makes a kind enum from a kind list: the variants with their docs, `ALL`, `as_str` (the

@@ -33,6 +33,7 @@ macro_rules! verify_error_kinds {
         }
     };
 }
+#[cfg(feature = "uniffi")]
 pub(crate) use verify_error_kinds;
 
 verify_error_kinds!(error_kinds);

@@ -39,6 +39,52 @@ fileprivate extension ForeignBytes {
     init(bufferPointer: UnsafeBufferPointer<UInt8>) {
         self.init(len: Int32(bufferPointer.count), data: bufferPointer.baseAddress)
     }
+
+    init(rawBufferPointer: UnsafeRawBufferPointer) {
+        self.init(
+            len: Int32(rawBufferPointer.count),
+            data: rawBufferPointer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        )
+    }
+}
+
+// Converter for `&[u8]` / `[ByRef] bytes` arguments.
+//
+// Conforms to `FfiConverter` so the compiler enforces the full converter
+// method set. Only the scope-bound `lower(_:_body:)` overload is sound —
+// zero-copy byte buffers only flow foreign -> Rust, and only in argument
+// position. The four protocol-witness methods (`lift`, `lower`, `read`,
+// `write`) `fatalError` at runtime if anyone reaches them.
+//
+// The scope-bound `lower` takes a closure because the `ForeignBytes`
+// pointer is only guaranteed valid for the duration of
+// `Data.withUnsafeBytes`. Callers must run the full FFI call inside
+// the closure body.
+fileprivate enum FfiConverterByRefBytes: FfiConverter {
+    typealias SwiftType = Data
+    typealias FfiType = ForeignBytes
+
+    static func lower<R>(_ value: Data, _ body: (ForeignBytes) throws -> R) rethrows -> R {
+        return try value.withUnsafeBytes { rawBuf in
+            try body(ForeignBytes(rawBufferPointer: rawBuf))
+        }
+    }
+
+    static func lower(_ value: Data) -> ForeignBytes {
+        fatalError("ByRef bytes cannot use the plain lower: returning ForeignBytes escapes the Data.withUnsafeBytes scope. Use the scope-bound lower(_:_body:) overload instead.")
+    }
+
+    static func lift(_ value: ForeignBytes) throws -> Data {
+        fatalError("ByRef bytes cannot be lifted: zero-copy &[u8] only flows foreign->Rust")
+    }
+
+    static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        fatalError("ByRef bytes cannot be read from a buffer: zero-copy &[u8] is only supported in argument position, not nested in records/options/etc.")
+    }
+
+    static func write(_ value: Data, into buf: inout [UInt8]) {
+        fatalError("ByRef bytes cannot be written to a buffer: zero-copy &[u8] is only supported in argument position, not nested in records/options/etc.")
+    }
 }
 
 // For every type used in the interface, we provide helper methods for conveniently
@@ -352,19 +398,29 @@ private func uniffiTraitInterfaceCallWithError<T, E>(
         callStatus.pointee.errorBuf = FfiConverterString.lower(String(describing: error))
     }
 }
+// Initial value and increment amount for handles. 
+// These ensure that SWIFT handles always have the lowest bit set
+fileprivate let UNIFFI_HANDLEMAP_INITIAL: UInt64 = 1
+fileprivate let UNIFFI_HANDLEMAP_DELTA: UInt64 = 2
+
 fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
     // All mutation happens with this lock held, which is why we implement @unchecked Sendable.
     private let lock = NSLock()
     private var map: [UInt64: T] = [:]
-    private var currentHandle: UInt64 = 1
+    private var currentHandle: UInt64 = UNIFFI_HANDLEMAP_INITIAL
 
     func insert(obj: T) -> UInt64 {
         lock.withLock {
-            let handle = currentHandle
-            currentHandle += 1
-            map[handle] = obj
-            return handle
+            return doInsert(obj)
         }
+    }
+
+    // Low-level insert function, this assumes `lock` is held.
+    private func doInsert(_ obj: T) -> UInt64 {
+        let handle = currentHandle
+        currentHandle += UNIFFI_HANDLEMAP_DELTA
+        map[handle] = obj
+        return handle
     }
 
      func get(handle: UInt64) throws -> T {
@@ -373,6 +429,15 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
                 throw UniffiInternalError.unexpectedStaleHandle
             }
             return obj
+        }
+    }
+
+     func clone(handle: UInt64) throws -> UInt64 {
+        try lock.withLock {
+            guard let obj = map[handle] else {
+                throw UniffiInternalError.unexpectedStaleHandle
+            }
+            return doInsert(obj)
         }
     }
 
@@ -460,7 +525,11 @@ fileprivate struct FfiConverterString: FfiConverter {
             return String()
         }
         let bytes = UnsafeBufferPointer<UInt8>(start: value.data!, count: Int(value.len))
-        return String(bytes: bytes, encoding: String.Encoding.utf8)!
+        // Use Swift's native UTF-8 decoder; `String(bytes:encoding:.utf8)` goes
+        // through Foundation's NSString and silently strips a leading U+FEFF BOM.
+        // Invalid UTF-8 substitutes U+FFFD instead of trapping (unreachable
+        // given Rust's `String` invariant).
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func lower(_ value: String) -> RustBuffer {
@@ -476,7 +545,8 @@ fileprivate struct FfiConverterString: FfiConverter {
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> String {
         let len: Int32 = try readInt(&buf)
-        return String(bytes: try readBytes(&buf, count: Int(len)), encoding: String.Encoding.utf8)!
+        // See `lift` above for why we avoid Foundation's NSString-backed decoder here.
+        return String(decoding: try readBytes(&buf, count: Int(len)), as: UTF8.self)
     }
 
     public static func write(_ value: String, into buf: inout [UInt8]) {
@@ -511,13 +581,13 @@ public protocol ClientProtocol: AnyObject, Sendable {
  * connection pool and its own runtime.
  */
 open class Client: ClientProtocol, @unchecked Sendable {
-    fileprivate let pointer: UnsafeMutableRawPointer!
+    fileprivate let handle: UInt64
 
-    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public struct NoPointer {
+    public struct NoHandle {
         public init() {}
     }
 
@@ -527,27 +597,27 @@ open class Client: ClientProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
-        self.pointer = pointer
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
     }
 
     // This constructor can be used to instantiate a fake object.
-    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
     //
     // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public init(noPointer: NoPointer) {
-        self.pointer = nil
+    public init(noHandle: NoHandle) {
+        self.handle = 0
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
-        return try! rustCall { uniffi_postsyncer_delegation_fn_clone_client(self.pointer, $0) }
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_postsyncer_delegation_fn_clone_client(self.handle, $0) }
     }
     /**
      * A client for this API key. `base_url` defaults to PostSyncer's production API;
@@ -555,24 +625,26 @@ open class Client: ClientProtocol, @unchecked Sendable {
      * Refuses an empty API key, a bad base URL and negative numbers.
      */
 public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2)throws  {
-    let pointer =
+    let handle =
         try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
     uniffi_postsyncer_delegation_fn_constructor_client_new(
         FfiConverterString.lower(apiKey),
         FfiConverterOptionString.lower(baseUrl),
         FfiConverterInt64.lower(timeoutMs),
-        FfiConverterInt32.lower(maxRetries),$0
+        FfiConverterInt32.lower(maxRetries),uniffiCallStatus
     )
 }
-    self.init(unsafeFromRawPointer: pointer)
+    self.init(unsafeFromHandle: handle)
 }
 
     deinit {
-        guard let pointer = pointer else {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
             return
         }
 
-        try! rustCall { uniffi_postsyncer_delegation_fn_free_client(pointer, $0) }
+        try! rustCall { uniffi_postsyncer_delegation_fn_free_client(handle, $0) }
     }
 
     
@@ -585,12 +657,13 @@ public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64
      */
 public static func withRootCertificate(apiKey: String, rootCertificatePem: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2)throws  -> Client  {
     return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
     uniffi_postsyncer_delegation_fn_constructor_client_with_root_certificate(
         FfiConverterString.lower(apiKey),
         FfiConverterString.lower(rootCertificatePem),
         FfiConverterOptionString.lower(baseUrl),
         FfiConverterInt64.lower(timeoutMs),
-        FfiConverterInt32.lower(maxRetries),$0
+        FfiConverterInt32.lower(maxRetries),uniffiCallStatus
     )
 })
 }
@@ -605,8 +678,7 @@ open func createSession(platform: Platform, callbackUrl: String, state: String? 
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_postsyncer_delegation_fn_method_client_create_session(
-                    self.uniffiClonePointer(),
-                    FfiConverterTypePlatform_lower(platform),FfiConverterString.lower(callbackUrl),FfiConverterOptionString.lower(state)
+                        self.uniffiCloneHandle(),FfiConverterTypePlatform_lower(platform),FfiConverterString.lower(callbackUrl),FfiConverterOptionString.lower(state)
                 )
             },
             pollFunc: ffi_postsyncer_delegation_rust_future_poll_rust_buffer,
@@ -622,15 +694,18 @@ open func createSession(platform: Platform, callbackUrl: String, state: String? 
      */
 open func createSessionBlocking(platform: Platform, callbackUrl: String, state: String? = nil)throws  -> Session  {
     return try  FfiConverterTypeSession_lift(try rustCallWithError(FfiConverterTypeApiError_lift) {
-    uniffi_postsyncer_delegation_fn_method_client_create_session_blocking(self.uniffiClonePointer(),
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_client_create_session_blocking(
+            self.uniffiCloneHandle(),
         FfiConverterTypePlatform_lower(platform),
         FfiConverterString.lower(callbackUrl),
-        FfiConverterOptionString.lower(state),$0
+        FfiConverterOptionString.lower(state),uniffiCallStatus
     )
 })
 }
     
 
+    
 }
 
 
@@ -638,33 +713,24 @@ open func createSessionBlocking(platform: Platform, callbackUrl: String, state: 
 @_documentation(visibility: private)
 #endif
 public struct FfiConverterTypeClient: FfiConverter {
-
-    typealias FfiType = UnsafeMutableRawPointer
+    typealias FfiType = UInt64
     typealias SwiftType = Client
 
-    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Client {
-        return Client(unsafeFromRawPointer: pointer)
+    public static func lift(_ handle: UInt64) throws -> Client {
+        return Client(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: Client) -> UnsafeMutableRawPointer {
-        return value.uniffiClonePointer()
+    public static func lower(_ value: Client) -> UInt64 {
+        return value.uniffiCloneHandle()
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Client {
-        let v: UInt64 = try readInt(&buf)
-        // The Rust code won't compile if a pointer won't fit in a UInt64.
-        // We have to go via `UInt` because that's the thing that's the size of a pointer.
-        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
-        if (ptr == nil) {
-            throw UniffiInternalError.unexpectedNullPointer
-        }
-        return try lift(ptr!)
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
     }
 
     public static func write(_ value: Client, into buf: inout [UInt8]) {
-        // This fiddling is because `Int` is the thing that's the same size as a pointer.
-        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
-        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+        writeInt(&buf, lower(value))
     }
 }
 
@@ -672,14 +738,14 @@ public struct FfiConverterTypeClient: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClient_lift(_ pointer: UnsafeMutableRawPointer) throws -> Client {
-    return try FfiConverterTypeClient.lift(pointer)
+public func FfiConverterTypeClient_lift(_ handle: UInt64) throws -> Client {
+    return try FfiConverterTypeClient.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClient_lower(_ value: Client) -> UnsafeMutableRawPointer {
+public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
     return FfiConverterTypeClient.lower(value)
 }
 
@@ -706,13 +772,13 @@ public protocol VerifierProtocol: AnyObject, Sendable {
  * start-up and share it between threads; key material is zeroized when it is freed.
  */
 open class Verifier: VerifierProtocol, @unchecked Sendable {
-    fileprivate let pointer: UnsafeMutableRawPointer!
+    fileprivate let handle: UInt64
 
-    /// Used to instantiate a [FFIObject] without an actual pointer, for fakes in tests, mostly.
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public struct NoPointer {
+    public struct NoHandle {
         public init() {}
     }
 
@@ -722,27 +788,27 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    required public init(unsafeFromRawPointer pointer: UnsafeMutableRawPointer) {
-        self.pointer = pointer
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
     }
 
     // This constructor can be used to instantiate a fake object.
-    // - Parameter noPointer: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
     //
     // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing [Pointer] the FFI lower functions will crash.
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public init(noPointer: NoPointer) {
-        self.pointer = nil
+    public init(noHandle: NoHandle) {
+        self.handle = 0
     }
 
 #if swift(>=5.8)
     @_documentation(visibility: private)
 #endif
-    public func uniffiClonePointer() -> UnsafeMutableRawPointer {
-        return try! rustCall { uniffi_postsyncer_delegation_fn_clone_verifier(self.pointer, $0) }
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_postsyncer_delegation_fn_clone_verifier(self.handle, $0) }
     }
     /**
      * A verifier for these signing secrets (more than one during a rotation).
@@ -751,23 +817,25 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
      * negative numbers.
      */
 public convenience init(secrets: [String], leewaySeconds: Int64 = Int64(0), maxLifetimeSeconds: Int64? = Int64(3600))throws  {
-    let pointer =
+    let handle =
         try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
     uniffi_postsyncer_delegation_fn_constructor_verifier_new(
         FfiConverterSequenceString.lower(secrets),
         FfiConverterInt64.lower(leewaySeconds),
-        FfiConverterOptionInt64.lower(maxLifetimeSeconds),$0
+        FfiConverterOptionInt64.lower(maxLifetimeSeconds),uniffiCallStatus
     )
 }
-    self.init(unsafeFromRawPointer: pointer)
+    self.init(unsafeFromHandle: handle)
 }
 
     deinit {
-        guard let pointer = pointer else {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
             return
         }
 
-        try! rustCall { uniffi_postsyncer_delegation_fn_free_verifier(pointer, $0) }
+        try! rustCall { uniffi_postsyncer_delegation_fn_free_verifier(handle, $0) }
     }
 
     
@@ -779,16 +847,19 @@ public convenience init(secrets: [String], leewaySeconds: Int64 = Int64(0), maxL
      */
 open func verify(callback: String, expectedState: String, expectedPlatform: Platform? = nil, now: Int64? = nil)throws  -> Proof  {
     return try  FfiConverterTypeProof_lift(try rustCallWithError(FfiConverterTypeVerifyError_lift) {
-    uniffi_postsyncer_delegation_fn_method_verifier_verify(self.uniffiClonePointer(),
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_verifier_verify(
+            self.uniffiCloneHandle(),
         FfiConverterString.lower(callback),
         FfiConverterString.lower(expectedState),
         FfiConverterOptionTypePlatform.lower(expectedPlatform),
-        FfiConverterOptionInt64.lower(now),$0
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
 }
     
 
+    
 }
 
 
@@ -796,33 +867,24 @@ open func verify(callback: String, expectedState: String, expectedPlatform: Plat
 @_documentation(visibility: private)
 #endif
 public struct FfiConverterTypeVerifier: FfiConverter {
-
-    typealias FfiType = UnsafeMutableRawPointer
+    typealias FfiType = UInt64
     typealias SwiftType = Verifier
 
-    public static func lift(_ pointer: UnsafeMutableRawPointer) throws -> Verifier {
-        return Verifier(unsafeFromRawPointer: pointer)
+    public static func lift(_ handle: UInt64) throws -> Verifier {
+        return Verifier(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: Verifier) -> UnsafeMutableRawPointer {
-        return value.uniffiClonePointer()
+    public static func lower(_ value: Verifier) -> UInt64 {
+        return value.uniffiCloneHandle()
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Verifier {
-        let v: UInt64 = try readInt(&buf)
-        // The Rust code won't compile if a pointer won't fit in a UInt64.
-        // We have to go via `UInt` because that's the thing that's the size of a pointer.
-        let ptr = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: v))
-        if (ptr == nil) {
-            throw UniffiInternalError.unexpectedNullPointer
-        }
-        return try lift(ptr!)
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
     }
 
     public static func write(_ value: Verifier, into buf: inout [UInt8]) {
-        // This fiddling is because `Int` is the thing that's the same size as a pointer.
-        // The Rust code won't compile if a pointer won't fit in a `UInt64`.
-        writeInt(&buf, UInt64(bitPattern: Int64(Int(bitPattern: lower(value)))))
+        writeInt(&buf, lower(value))
     }
 }
 
@@ -830,14 +892,14 @@ public struct FfiConverterTypeVerifier: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVerifier_lift(_ pointer: UnsafeMutableRawPointer) throws -> Verifier {
-    return try FfiConverterTypeVerifier.lift(pointer)
+public func FfiConverterTypeVerifier_lift(_ handle: UInt64) throws -> Verifier {
+    return try FfiConverterTypeVerifier.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UnsafeMutableRawPointer {
+public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
     return FfiConverterTypeVerifier.lower(value)
 }
 
@@ -849,7 +911,7 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UnsafeMutableRa
  *
  * Trust `platform_id` as the identity; `handle` is display text that the user can change.
  */
-public struct Proof {
+public struct Proof: Equatable, Hashable {
     /**
      * The platform the account is on.
      */
@@ -895,43 +957,15 @@ public struct Proof {
         self.state = state
         self.expires = expires
     }
+
+    
+
+    
 }
 
 #if compiler(>=6)
 extension Proof: Sendable {}
 #endif
-
-
-extension Proof: Equatable, Hashable {
-    public static func ==(lhs: Proof, rhs: Proof) -> Bool {
-        if lhs.platform != rhs.platform {
-            return false
-        }
-        if lhs.platformId != rhs.platformId {
-            return false
-        }
-        if lhs.handle != rhs.handle {
-            return false
-        }
-        if lhs.state != rhs.state {
-            return false
-        }
-        if lhs.expires != rhs.expires {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(platform)
-        hasher.combine(platformId)
-        hasher.combine(handle)
-        hasher.combine(state)
-        hasher.combine(expires)
-    }
-}
-
-
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -977,17 +1011,18 @@ public func FfiConverterTypeProof_lower(_ value: Proof) -> RustBuffer {
  * A created delegation session: send the user's browser to `authorize_url`, and persist
  * `state` (and `platform`) to check the callback against.
  */
-public struct Session {
+public struct Session: Equatable, Hashable {
     /**
      * Where to redirect the user's browser. Opaque and single-use.
      */
     public var authorizeUrl: String
     /**
-     * Seconds the authorize URL stays valid, as the service said.
+     * Seconds the authorize URL stays valid, as the service said (signed, so that Java can
+     * read it; a value past `i64::MAX` is clamped).
      */
     public var expiresIn: Int64
     /**
-     * When the authorize URL stops being valid, in unix seconds.
+     * When the authorize URL stops being valid, in unix seconds (now + `expires_in`).
      */
     public var expiresAt: Int64
     /**
@@ -1010,10 +1045,11 @@ public struct Session {
          * Where to redirect the user's browser. Opaque and single-use.
          */authorizeUrl: String, 
         /**
-         * Seconds the authorize URL stays valid, as the service said.
+         * Seconds the authorize URL stays valid, as the service said (signed, so that Java can
+         * read it; a value past `i64::MAX` is clamped).
          */expiresIn: Int64, 
         /**
-         * When the authorize URL stops being valid, in unix seconds.
+         * When the authorize URL stops being valid, in unix seconds (now + `expires_in`).
          */expiresAt: Int64, 
         /**
          * The state sent (the one given, or a generated one).
@@ -1031,47 +1067,15 @@ public struct Session {
         self.platform = platform
         self.callbackUrl = callbackUrl
     }
+
+    
+
+    
 }
 
 #if compiler(>=6)
 extension Session: Sendable {}
 #endif
-
-
-extension Session: Equatable, Hashable {
-    public static func ==(lhs: Session, rhs: Session) -> Bool {
-        if lhs.authorizeUrl != rhs.authorizeUrl {
-            return false
-        }
-        if lhs.expiresIn != rhs.expiresIn {
-            return false
-        }
-        if lhs.expiresAt != rhs.expiresAt {
-            return false
-        }
-        if lhs.state != rhs.state {
-            return false
-        }
-        if lhs.platform != rhs.platform {
-            return false
-        }
-        if lhs.callbackUrl != rhs.callbackUrl {
-            return false
-        }
-        return true
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(authorizeUrl)
-        hasher.combine(expiresIn)
-        hasher.combine(expiresAt)
-        hasher.combine(state)
-        hasher.combine(platform)
-        hasher.combine(callbackUrl)
-    }
-}
-
-
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -1116,10 +1120,12 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> RustBuffer {
 
 
 /**
- * A failed `create_session` call. `status` is the HTTP status (i32 for Java's sake) when the service answered;
- * `field_errors` is filled for `Validation`, `retry_after_seconds` for `RateLimited`.
+ * A failed `create_session` call. `status` is the HTTP status (i32 for Java's sake)
+ * when the service answered; `field_errors` is filled for `Validation`,
+ * `retry_after_seconds` for `RateLimited`.
  */
-public enum ApiError: Swift.Error {
+public 
+enum ApiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
@@ -1144,12 +1150,12 @@ public enum ApiError: Swift.Error {
     case NotFound(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
-     * 422: the service refused a field; see `field_errors`.
+     * 422: the service refused a field; see [`ApiError::field_errors`].
      */
     case Validation(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
     /**
-     * 429: too many requests; see `retry_after_seconds`.
+     * 429: too many requests; see [`ApiError::retry_after`].
      */
     case RateLimited(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
@@ -1173,8 +1179,69 @@ public enum ApiError: Swift.Error {
      */
     case InvalidResponse(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
     )
+
+    
+    /**
+     * What went wrong and what to do about it.
+     */
+public func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_apierror_detail(
+            FfiConverterTypeApiError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The stable word (`rate_limited`, …).
+     */
+public func kind() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_apierror_kind(
+            FfiConverterTypeApiError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How long the service asked to wait, for `RateLimited`.
+     */
+public func retryAfterSeconds() -> Double?  {
+    return try!  FfiConverterOptionDouble.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_apierror_retry_after_seconds(
+            FfiConverterTypeApiError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status, when the service answered.
+     */
+public func status() -> Int32?  {
+    return try!  FfiConverterOptionInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_apierror_status(
+            FfiConverterTypeApiError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
 }
 
+#if compiler(>=6)
+extension ApiError: Sendable {}
+#endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -1380,25 +1447,11 @@ public func FfiConverterTypeApiError_lower(_ value: ApiError) -> RustBuffer {
 }
 
 
-extension ApiError: Equatable, Hashable {}
-
-
-
-
-extension ApiError: Foundation.LocalizedError {
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-}
-
-
-
-
-
 /**
  * A configuration mistake, reported before anything is verified or sent.
  */
-public enum ConfigError: Swift.Error {
+public 
+enum ConfigError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
@@ -1418,7 +1471,7 @@ public enum ConfigError: Swift.Error {
     case EmptyApiKey(kind: String, detail: String
     )
     /**
-     * Some other argument is out of range or badly formed; `detail` says which and why.
+     * Some other argument is out of range or badly formed.
      */
     case InvalidArgument(kind: String, detail: String
     )
@@ -1427,8 +1480,45 @@ public enum ConfigError: Swift.Error {
      */
     case EntropyUnavailable(kind: String, detail: String
     )
+
+    
+    /**
+     * What is wrong and what to do about it.
+     */
+public func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_configerror_detail(
+            FfiConverterTypeConfigError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The stable word (`empty_secret`, …).
+     */
+public func kind() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_configerror_kind(
+            FfiConverterTypeConfigError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
 }
 
+#if compiler(>=6)
+extension ConfigError: Sendable {}
+#endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -1524,22 +1614,6 @@ public func FfiConverterTypeConfigError_lower(_ value: ConfigError) -> RustBuffe
 }
 
 
-extension ConfigError: Equatable, Hashable {}
-
-
-
-
-extension ConfigError: Foundation.LocalizedError {
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-}
-
-
-
-
-// Note that we don't yet support `indirect` for enums.
-// See https://github.com/mozilla/uniffi-rs/issues/396 for further discussion.
 /**
  * A social platform that PostSyncer can prove account ownership for.
  *
@@ -1547,7 +1621,7 @@ extension ConfigError: Foundation.LocalizedError {
  * Bluesky, Telegram and Mastodon are not part of delegation.
  */
 
-public enum Platform {
+public enum Platform: Equatable, Hashable {
     
     /**
      * TikTok (`tiktok`).
@@ -1581,8 +1655,24 @@ public enum Platform {
      * Threads (`threads`).
      */
     case threads
+
+
+
+    /**
+     * The platform's name on the wire (`twitter` for X).
+     */
+public func wireName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_platform_wire_name(
+            FfiConverterTypePlatform_lower(self),uniffiCallStatus
+    )
+})
 }
 
+
+
+}
 
 #if compiler(>=6)
 extension Platform: Sendable {}
@@ -1673,23 +1763,17 @@ public func FfiConverterTypePlatform_lower(_ value: Platform) -> RustBuffer {
 }
 
 
-extension Platform: Equatable, Hashable {}
-
-
-
-
-
-
 
 /**
  * Why a callback was rejected (protocol.md §2); the first failing step decides.
  */
-public enum VerifyError: Swift.Error {
+public 
+enum VerifyError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
     /**
-     * The callback carries `error` instead of a proof; `code` is its value.
+     * The callback carries `error` instead of a proof: the user denied, or the platform failed.
      */
     case AuthorizationDenied(kind: String, parameter: String?, code: String?, detail: String
     )
@@ -1738,8 +1822,69 @@ public enum VerifyError: Swift.Error {
      */
     case ExpiryTooFar(kind: String, parameter: String?, code: String?, detail: String
     )
+
+    
+    /**
+     * The callback's OAuth `error` value, for `AuthorizationDenied` only.
+     */
+public func code() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_verifyerror_code(
+            FfiConverterTypeVerifyError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What is wrong and what to do about it.
+     */
+public func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_verifyerror_detail(
+            FfiConverterTypeVerifyError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The protocol word (`bad_signature`, …).
+     */
+public func kind() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_verifyerror_kind(
+            FfiConverterTypeVerifyError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The callback parameter the error concerns, where there is one.
+     */
+public func parameter() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_verifyerror_parameter(
+            FfiConverterTypeVerifyError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
 }
 
+#if compiler(>=6)
+extension VerifyError: Sendable {}
+#endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -1924,21 +2069,6 @@ public func FfiConverterTypeVerifyError_lower(_ value: VerifyError) -> RustBuffe
     return FfiConverterTypeVerifyError.lower(value)
 }
 
-
-extension VerifyError: Equatable, Hashable {}
-
-
-
-
-extension VerifyError: Foundation.LocalizedError {
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-}
-
-
-
-
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2110,7 +2240,7 @@ fileprivate struct FfiConverterDictionaryStringSequenceString: FfiConverterRustB
     }
 }
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
-private let UNIFFI_RUST_FUTURE_POLL_MAYBE_READY: Int8 = 1
+private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
 fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
 
@@ -2134,7 +2264,9 @@ fileprivate func uniffiRustCallAsync<F, T>(
         pollResult = await withUnsafeContinuation {
             pollFunc(
                 rustFuture,
-                uniffiFutureContinuationCallback,
+                { handle, pollResult in
+                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                },
                 uniffiContinuationHandleMap.insert(obj: $0)
             )
         }
@@ -2161,7 +2293,8 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
  */
 public func generateState()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeConfigError_lift) {
-    uniffi_postsyncer_delegation_fn_func_generate_state($0
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_func_generate_state(uniffiCallStatus
     )
 })
 }
@@ -2170,18 +2303,9 @@ public func generateState()throws  -> String  {
  */
 public func platformFromWireName(name: String) -> Platform?  {
     return try!  FfiConverterOptionTypePlatform.lift(try! rustCall() {
+        uniffiCallStatus in
     uniffi_postsyncer_delegation_fn_func_platform_from_wire_name(
-        FfiConverterString.lower(name),$0
-    )
-})
-}
-/**
- * The platform's name on the wire (`twitter` for X).
- */
-public func platformWireName(platform: Platform) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-    uniffi_postsyncer_delegation_fn_func_platform_wire_name(
-        FfiConverterTypePlatform_lower(platform),$0
+        FfiConverterString.lower(name),uniffiCallStatus
     )
 })
 }
@@ -2191,9 +2315,20 @@ public func platformWireName(platform: Platform) -> String  {
  */
 public func signProof(secret: String, proof: Proof)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
     uniffi_postsyncer_delegation_fn_func_sign_proof(
         FfiConverterString.lower(secret),
-        FfiConverterTypeProof_lower(proof),$0
+        FfiConverterTypeProof_lower(proof),uniffiCallStatus
+    )
+})
+}
+/**
+ * This library's version (the crate's, from `Cargo.toml`).
+ */
+public func version() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_func_version(uniffiCallStatus
     )
 })
 }
@@ -2207,40 +2342,40 @@ private enum InitializationResult {
 // the code inside is only computed once.
 private let initializationResult: InitializationResult = {
     // Get the bindings contract version from our ComponentInterface
-    let bindings_contract_version = 29
+    let bindings_contract_version = 30
     // Get the scaffolding contract version by calling the into the dylib
     let scaffolding_contract_version = ffi_postsyncer_delegation_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_func_generate_state() != 37543) {
+    if (uniffi_postsyncer_delegation_checksum_func_generate_state() != 44177) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_func_platform_from_wire_name() != 14801) {
+    if (uniffi_postsyncer_delegation_checksum_func_platform_from_wire_name() != 36654) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_func_platform_wire_name() != 27421) {
+    if (uniffi_postsyncer_delegation_checksum_func_sign_proof() != 16326) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_func_sign_proof() != 17576) {
+    if (uniffi_postsyncer_delegation_checksum_func_version() != 14392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_method_client_create_session() != 44937) {
+    if (uniffi_postsyncer_delegation_checksum_method_client_create_session() != 55887) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_method_client_create_session_blocking() != 60207) {
+    if (uniffi_postsyncer_delegation_checksum_method_client_create_session_blocking() != 25171) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_method_verifier_verify() != 48619) {
+    if (uniffi_postsyncer_delegation_checksum_method_verifier_verify() != 14897) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 54765) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 13329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 65113) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 48197) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_verifier_new() != 39848) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_verifier_new() != 13832) {
         return InitializationResult.apiChecksumMismatch
     }
 

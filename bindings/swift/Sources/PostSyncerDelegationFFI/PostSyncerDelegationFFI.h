@@ -50,9 +50,9 @@ typedef void (*UniffiRustFutureContinuationCallback)(uint64_t, int8_t
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_FREE
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_FREE
-typedef void (*UniffiForeignFutureFree)(uint64_t
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_DROPPED_CALLBACK
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_DROPPED_CALLBACK
+typedef void (*UniffiForeignFutureDroppedCallback)(uint64_t
     );
 
 #endif
@@ -62,243 +62,290 @@ typedef void (*UniffiCallbackInterfaceFree)(uint64_t
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE
-typedef struct UniffiForeignFuture {
-    uint64_t handle;
-    UniffiForeignFutureFree _Nonnull free;
-} UniffiForeignFuture;
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CLONE
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CLONE
+typedef uint64_t (*UniffiCallbackInterfaceClone)(uint64_t
+    );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U8
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U8
-typedef struct UniffiForeignFutureStructU8 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_DROPPED_CALLBACK_STRUCT
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_DROPPED_CALLBACK_STRUCT
+typedef struct UniffiForeignFutureDroppedCallbackStruct {
+    uint64_t handle;
+    UniffiForeignFutureDroppedCallback _Nonnull free;
+} UniffiForeignFutureDroppedCallbackStruct;
+
+#endif
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U8
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U8
+typedef struct UniffiForeignFutureResultU8 {
     uint8_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructU8;
+} UniffiForeignFutureResultU8;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U8
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U8
-typedef void (*UniffiForeignFutureCompleteU8)(uint64_t, UniffiForeignFutureStructU8
+typedef void (*UniffiForeignFutureCompleteU8)(uint64_t, UniffiForeignFutureResultU8
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I8
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I8
-typedef struct UniffiForeignFutureStructI8 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I8
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I8
+typedef struct UniffiForeignFutureResultI8 {
     int8_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructI8;
+} UniffiForeignFutureResultI8;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I8
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I8
-typedef void (*UniffiForeignFutureCompleteI8)(uint64_t, UniffiForeignFutureStructI8
+typedef void (*UniffiForeignFutureCompleteI8)(uint64_t, UniffiForeignFutureResultI8
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U16
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U16
-typedef struct UniffiForeignFutureStructU16 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U16
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U16
+typedef struct UniffiForeignFutureResultU16 {
     uint16_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructU16;
+} UniffiForeignFutureResultU16;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U16
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U16
-typedef void (*UniffiForeignFutureCompleteU16)(uint64_t, UniffiForeignFutureStructU16
+typedef void (*UniffiForeignFutureCompleteU16)(uint64_t, UniffiForeignFutureResultU16
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I16
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I16
-typedef struct UniffiForeignFutureStructI16 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I16
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I16
+typedef struct UniffiForeignFutureResultI16 {
     int16_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructI16;
+} UniffiForeignFutureResultI16;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I16
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I16
-typedef void (*UniffiForeignFutureCompleteI16)(uint64_t, UniffiForeignFutureStructI16
+typedef void (*UniffiForeignFutureCompleteI16)(uint64_t, UniffiForeignFutureResultI16
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U32
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U32
-typedef struct UniffiForeignFutureStructU32 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U32
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U32
+typedef struct UniffiForeignFutureResultU32 {
     uint32_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructU32;
+} UniffiForeignFutureResultU32;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U32
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U32
-typedef void (*UniffiForeignFutureCompleteU32)(uint64_t, UniffiForeignFutureStructU32
+typedef void (*UniffiForeignFutureCompleteU32)(uint64_t, UniffiForeignFutureResultU32
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I32
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I32
-typedef struct UniffiForeignFutureStructI32 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I32
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I32
+typedef struct UniffiForeignFutureResultI32 {
     int32_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructI32;
+} UniffiForeignFutureResultI32;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I32
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I32
-typedef void (*UniffiForeignFutureCompleteI32)(uint64_t, UniffiForeignFutureStructI32
+typedef void (*UniffiForeignFutureCompleteI32)(uint64_t, UniffiForeignFutureResultI32
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U64
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_U64
-typedef struct UniffiForeignFutureStructU64 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U64
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_U64
+typedef struct UniffiForeignFutureResultU64 {
     uint64_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructU64;
+} UniffiForeignFutureResultU64;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U64
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_U64
-typedef void (*UniffiForeignFutureCompleteU64)(uint64_t, UniffiForeignFutureStructU64
+typedef void (*UniffiForeignFutureCompleteU64)(uint64_t, UniffiForeignFutureResultU64
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I64
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_I64
-typedef struct UniffiForeignFutureStructI64 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I64
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_I64
+typedef struct UniffiForeignFutureResultI64 {
     int64_t returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructI64;
+} UniffiForeignFutureResultI64;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I64
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_I64
-typedef void (*UniffiForeignFutureCompleteI64)(uint64_t, UniffiForeignFutureStructI64
+typedef void (*UniffiForeignFutureCompleteI64)(uint64_t, UniffiForeignFutureResultI64
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_F32
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_F32
-typedef struct UniffiForeignFutureStructF32 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_F32
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_F32
+typedef struct UniffiForeignFutureResultF32 {
     float returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructF32;
+} UniffiForeignFutureResultF32;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_F32
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_F32
-typedef void (*UniffiForeignFutureCompleteF32)(uint64_t, UniffiForeignFutureStructF32
+typedef void (*UniffiForeignFutureCompleteF32)(uint64_t, UniffiForeignFutureResultF32
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_F64
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_F64
-typedef struct UniffiForeignFutureStructF64 {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_F64
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_F64
+typedef struct UniffiForeignFutureResultF64 {
     double returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructF64;
+} UniffiForeignFutureResultF64;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_F64
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_F64
-typedef void (*UniffiForeignFutureCompleteF64)(uint64_t, UniffiForeignFutureStructF64
+typedef void (*UniffiForeignFutureCompleteF64)(uint64_t, UniffiForeignFutureResultF64
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_POINTER
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_POINTER
-typedef struct UniffiForeignFutureStructPointer {
-    void*_Nonnull returnValue;
-    RustCallStatus callStatus;
-} UniffiForeignFutureStructPointer;
-
-#endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_POINTER
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_POINTER
-typedef void (*UniffiForeignFutureCompletePointer)(uint64_t, UniffiForeignFutureStructPointer
-    );
-
-#endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_RUST_BUFFER
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_RUST_BUFFER
-typedef struct UniffiForeignFutureStructRustBuffer {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_RUST_BUFFER
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_RUST_BUFFER
+typedef struct UniffiForeignFutureResultRustBuffer {
     RustBuffer returnValue;
     RustCallStatus callStatus;
-} UniffiForeignFutureStructRustBuffer;
+} UniffiForeignFutureResultRustBuffer;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_RUST_BUFFER
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_RUST_BUFFER
-typedef void (*UniffiForeignFutureCompleteRustBuffer)(uint64_t, UniffiForeignFutureStructRustBuffer
+typedef void (*UniffiForeignFutureCompleteRustBuffer)(uint64_t, UniffiForeignFutureResultRustBuffer
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_VOID
-#define UNIFFI_FFIDEF_FOREIGN_FUTURE_STRUCT_VOID
-typedef struct UniffiForeignFutureStructVoid {
+#ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_VOID
+#define UNIFFI_FFIDEF_FOREIGN_FUTURE_RESULT_VOID
+typedef struct UniffiForeignFutureResultVoid {
     RustCallStatus callStatus;
-} UniffiForeignFutureStructVoid;
+} UniffiForeignFutureResultVoid;
 
 #endif
 #ifndef UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FOREIGN_FUTURE_COMPLETE_VOID
-typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureStructVoid
+typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureResultVoid
     );
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CLONE_CLIENT
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CLONE_CLIENT
-void*_Nonnull uniffi_postsyncer_delegation_fn_clone_client(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_postsyncer_delegation_fn_clone_client(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FREE_CLIENT
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FREE_CLIENT
-void uniffi_postsyncer_delegation_fn_free_client(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+void uniffi_postsyncer_delegation_fn_free_client(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_CLIENT_NEW
-void*_Nonnull uniffi_postsyncer_delegation_fn_constructor_client_new(RustBuffer api_key, RustBuffer base_url, int64_t timeout_ms, int32_t max_retries, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_postsyncer_delegation_fn_constructor_client_new(RustBuffer api_key, RustBuffer base_url, int64_t timeout_ms, int32_t max_retries, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_CLIENT_WITH_ROOT_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_CLIENT_WITH_ROOT_CERTIFICATE
-void*_Nonnull uniffi_postsyncer_delegation_fn_constructor_client_with_root_certificate(RustBuffer api_key, RustBuffer root_certificate_pem, RustBuffer base_url, int64_t timeout_ms, int32_t max_retries, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_postsyncer_delegation_fn_constructor_client_with_root_certificate(RustBuffer api_key, RustBuffer root_certificate_pem, RustBuffer base_url, int64_t timeout_ms, int32_t max_retries, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CLIENT_CREATE_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CLIENT_CREATE_SESSION
-uint64_t uniffi_postsyncer_delegation_fn_method_client_create_session(void*_Nonnull ptr, RustBuffer platform, RustBuffer callback_url, RustBuffer state
+uint64_t uniffi_postsyncer_delegation_fn_method_client_create_session(uint64_t ptr, RustBuffer platform, RustBuffer callback_url, RustBuffer state
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CLIENT_CREATE_SESSION_BLOCKING
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CLIENT_CREATE_SESSION_BLOCKING
-RustBuffer uniffi_postsyncer_delegation_fn_method_client_create_session_blocking(void*_Nonnull ptr, RustBuffer platform, RustBuffer callback_url, RustBuffer state, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_postsyncer_delegation_fn_method_client_create_session_blocking(uint64_t ptr, RustBuffer platform, RustBuffer callback_url, RustBuffer state, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CLONE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CLONE_VERIFIER
-void*_Nonnull uniffi_postsyncer_delegation_fn_clone_verifier(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_postsyncer_delegation_fn_clone_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FREE_VERIFIER
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FREE_VERIFIER
-void uniffi_postsyncer_delegation_fn_free_verifier(void*_Nonnull ptr, RustCallStatus *_Nonnull out_status
+void uniffi_postsyncer_delegation_fn_free_verifier(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_VERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_CONSTRUCTOR_VERIFIER_NEW
-void*_Nonnull uniffi_postsyncer_delegation_fn_constructor_verifier_new(RustBuffer secrets, int64_t leeway_seconds, RustBuffer max_lifetime_seconds, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_postsyncer_delegation_fn_constructor_verifier_new(RustBuffer secrets, int64_t leeway_seconds, RustBuffer max_lifetime_seconds, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFIER_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFIER_VERIFY
-RustBuffer uniffi_postsyncer_delegation_fn_method_verifier_verify(void*_Nonnull ptr, RustBuffer callback, RustBuffer expected_state, RustBuffer expected_platform, RustBuffer now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_postsyncer_delegation_fn_method_verifier_verify(uint64_t ptr, RustBuffer callback, RustBuffer expected_state, RustBuffer expected_platform, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_DETAIL
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_DETAIL
+RustBuffer uniffi_postsyncer_delegation_fn_method_apierror_detail(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_KIND
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_KIND
+RustBuffer uniffi_postsyncer_delegation_fn_method_apierror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_RETRY_AFTER_SECONDS
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_RETRY_AFTER_SECONDS
+RustBuffer uniffi_postsyncer_delegation_fn_method_apierror_retry_after_seconds(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_APIERROR_STATUS
+RustBuffer uniffi_postsyncer_delegation_fn_method_apierror_status(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CONFIGERROR_DETAIL
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CONFIGERROR_DETAIL
+RustBuffer uniffi_postsyncer_delegation_fn_method_configerror_detail(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CONFIGERROR_KIND
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_CONFIGERROR_KIND
+RustBuffer uniffi_postsyncer_delegation_fn_method_configerror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_CODE
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_CODE
+RustBuffer uniffi_postsyncer_delegation_fn_method_verifyerror_code(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_DETAIL
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_DETAIL
+RustBuffer uniffi_postsyncer_delegation_fn_method_verifyerror_detail(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_KIND
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_KIND
+RustBuffer uniffi_postsyncer_delegation_fn_method_verifyerror_kind(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_PARAMETER
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_VERIFYERROR_PARAMETER
+RustBuffer uniffi_postsyncer_delegation_fn_method_verifyerror_parameter(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_PLATFORM_WIRE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_METHOD_PLATFORM_WIRE_NAME
+RustBuffer uniffi_postsyncer_delegation_fn_method_platform_wire_name(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_GENERATE_STATE
@@ -312,14 +359,15 @@ RustBuffer uniffi_postsyncer_delegation_fn_func_generate_state(RustCallStatus *_
 RustBuffer uniffi_postsyncer_delegation_fn_func_platform_from_wire_name(RustBuffer name, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_PLATFORM_WIRE_NAME
-#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_PLATFORM_WIRE_NAME
-RustBuffer uniffi_postsyncer_delegation_fn_func_platform_wire_name(RustBuffer platform, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_SIGN_PROOF
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_SIGN_PROOF
 RustBuffer uniffi_postsyncer_delegation_fn_func_sign_proof(RustBuffer secret, RustBuffer proof, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_FN_FUNC_VERSION
+RustBuffer uniffi_postsyncer_delegation_fn_func_version(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUSTBUFFER_ALLOC
@@ -542,26 +590,6 @@ void ffi_postsyncer_delegation_rust_future_free_f64(uint64_t handle
 double ffi_postsyncer_delegation_rust_future_complete_f64(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_POLL_POINTER
-#define UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_POLL_POINTER
-void ffi_postsyncer_delegation_rust_future_poll_pointer(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_CANCEL_POINTER
-#define UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_CANCEL_POINTER
-void ffi_postsyncer_delegation_rust_future_cancel_pointer(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_FREE_POINTER
-#define UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_FREE_POINTER
-void ffi_postsyncer_delegation_rust_future_free_pointer(uint64_t handle
-);
-#endif
-#ifndef UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_COMPLETE_POINTER
-#define UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_COMPLETE_POINTER
-void*_Nonnull ffi_postsyncer_delegation_rust_future_complete_pointer(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_POLL_RUST_BUFFER
 #define UNIFFI_FFIDEF_FFI_POSTSYNCER_DELEGATION_RUST_FUTURE_POLL_RUST_BUFFER
 void ffi_postsyncer_delegation_rust_future_poll_rust_buffer(uint64_t handle, UniffiRustFutureContinuationCallback _Nonnull callback, uint64_t callback_data
@@ -614,15 +642,15 @@ uint16_t uniffi_postsyncer_delegation_checksum_func_platform_from_wire_name(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_CHECKSUM_FUNC_PLATFORM_WIRE_NAME
-#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_CHECKSUM_FUNC_PLATFORM_WIRE_NAME
-uint16_t uniffi_postsyncer_delegation_checksum_func_platform_wire_name(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_CHECKSUM_FUNC_SIGN_PROOF
 #define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_CHECKSUM_FUNC_SIGN_PROOF
 uint16_t uniffi_postsyncer_delegation_checksum_func_sign_proof(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_CHECKSUM_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_POSTSYNCER_DELEGATION_CHECKSUM_FUNC_VERSION
+uint16_t uniffi_postsyncer_delegation_checksum_func_version(void
     
 );
 #endif

@@ -45,3 +45,38 @@ fn main() -> ExitCode {
         Command::Demo => demo::run(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, clippy::panic)]
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// States are base64url and may begin with `-`, times may be negative: an option of
+    /// `verify` or `sign` that refused a value starting with `-` would make clap call it an
+    /// unexpected argument. Every option that takes a value must accept one.
+    #[test]
+    fn every_value_of_verify_and_sign_may_begin_with_a_hyphen() {
+        let cli = Cli::command();
+        for name in ["verify", "sign"] {
+            let command = cli.find_subcommand(name).expect("the subcommand exists");
+            for arg in command.get_arguments() {
+                if arg.is_positional() || !arg.get_action().takes_values() {
+                    continue;
+                }
+                assert!(
+                    arg.is_allow_hyphen_values_set() || arg.is_allow_negative_numbers_set(),
+                    "{name} --{}: set allow_hyphen_values (text) or allow_negative_numbers \
+                     (numbers)",
+                    arg.get_id()
+                );
+            }
+        }
+    }
+}

@@ -12,10 +12,10 @@ use zeroize::Zeroizing;
 #[derive(Debug, Args)]
 pub struct SecretSources {
     /// Read a signing secret from this environment variable (exactly as set).
-    #[arg(long = "secret-env", value_name = "NAME")]
+    #[arg(long = "secret-env", value_name = "NAME", allow_hyphen_values = true)]
     pub env: Vec<String>,
     /// Read a signing secret from this file (one trailing newline is dropped).
-    #[arg(long = "secret-file", value_name = "PATH")]
+    #[arg(long = "secret-file", value_name = "PATH", allow_hyphen_values = true)]
     pub file: Vec<PathBuf>,
 }
 

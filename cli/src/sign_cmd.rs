@@ -16,22 +16,22 @@ pub struct SignArgs {
     #[command(flatten)]
     secrets: SecretSources,
     /// The platform (wire name: tiktok, instagram, twitter, …).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     platform: Platform,
     /// The platform's permanent user id.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     platform_id: String,
     /// The account's handle (may be empty).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     handle: String,
-    /// The state the app issued for the session.
-    #[arg(long)]
+    /// The state the app issued for the session (may begin with `-`).
+    #[arg(long, allow_hyphen_values = true)]
     state: String,
     /// Expiry in unix seconds; default: now + 300, like a genuine proof.
-    #[arg(long, value_name = "UNIX")]
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     expires: Option<i64>,
     /// Print a whole callback URL: this URL with the signed query appended.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", allow_hyphen_values = true)]
     callback_url: Option<String>,
 }
 

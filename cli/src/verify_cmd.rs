@@ -20,20 +20,32 @@ const EXIT_REJECTED: u8 = 1;
 pub struct VerifyArgs {
     #[command(flatten)]
     secrets: SecretSources,
-    /// The state your app issued for this session.
-    #[arg(long)]
+    /// The state your app issued for this session (may begin with `-`, as a base64url
+    /// state does one time in 64).
+    #[arg(long, allow_hyphen_values = true)]
     state: String,
     /// The platform the session was created for (checked when given).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     platform: Option<Platform>,
     /// Seconds a proof may be late, for clocks that disagree.
-    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     leeway: u64,
     /// How far ahead an expiry may be, in seconds, or `none` for no bound.
-    #[arg(long, value_name = "SECS|none", default_value = "3600", value_parser = parse_max_lifetime)]
+    #[arg(
+        long,
+        value_name = "SECS|none",
+        default_value = "3600",
+        value_parser = parse_max_lifetime,
+        allow_negative_numbers = true
+    )]
     max_lifetime: MaxLifetime,
     /// Verify as of this unix time instead of the system clock.
-    #[arg(long, value_name = "UNIX")]
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     now: Option<i64>,
     /// Print exactly one JSON object: {"ok": proof} or {"error", "parameter"?, "code"?, "message"}.
     #[arg(long)]

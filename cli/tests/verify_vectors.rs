@@ -233,3 +233,122 @@ fn the_readable_report_marks_each_check() {
     );
     assert!(report.contains("_000abc"));
 }
+
+/// `sign` with the test secret in `PSD_SECRET`.
+fn sign(args: &[&str]) -> Output {
+    Command::new(CLI)
+        .arg("sign")
+        .args(["--secret-env", "PSD_SECRET"])
+        .args(args)
+        .env("PSD_SECRET", SECRET)
+        .output()
+        .unwrap()
+}
+
+fn json_stdout(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// One base64url state in 64 begins with `-` (`generate_state()` makes such states): the
+/// CLI must take it as the value of `--state`, in both forms, not as an unknown flag.
+#[test]
+fn a_state_beginning_with_a_hyphen_is_a_value() {
+    let state = "-Ab3xY_9q";
+    let signed = sign(&[
+        "--platform",
+        "tiktok",
+        "--platform-id",
+        "-000abc",
+        "--handle",
+        "-jane",
+        "--state",
+        state,
+        "--expires",
+        "1717000000",
+    ]);
+    assert_eq!(
+        signed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let query = String::from_utf8(signed.stdout).unwrap().trim().to_owned();
+    assert!(query.contains("state=-Ab3xY_9q"), "{query}");
+
+    let state_eq = format!("--state={state}");
+    for state_args in [vec!["--state", state], vec![state_eq.as_str()]] {
+        let mut args = vec![
+            "--secret-env",
+            "PSD_SECRET",
+            "--json",
+            "--now",
+            "1716999940",
+        ];
+        args.extend(&state_args);
+        args.push(&query);
+        let output = verify(&args, Some(SECRET));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{state_args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let proof = &json_stdout(&output)["ok"];
+        assert_eq!(proof["state"], state);
+        assert_eq!(proof["platform_id"], "-000abc");
+        assert_eq!(proof["handle"], "-jane");
+    }
+
+    // Another hyphen-led state is a mismatch (exit 1), not a usage error (exit 2).
+    let other = verify(
+        &[
+            "--secret-env",
+            "PSD_SECRET",
+            "--json",
+            "--now",
+            "1716999940",
+            "--state",
+            "-x",
+            &query,
+        ],
+        Some(SECRET),
+    );
+    assert_eq!(other.status.code(), Some(1));
+    assert_eq!(json_stdout(&other)["error"], "state_mismatch");
+}
+
+/// `--now -5` is a time (before the epoch), and the contract decides: the vector proof
+/// expires in 2024, more than 3600 s after it, so `expiry_too_far`; with no bound, valid.
+#[test]
+fn a_negative_now_is_a_time() {
+    for now in [["--now", "-5"].as_slice(), ["--now=-5"].as_slice()] {
+        let mut args = vec![
+            "--secret-env",
+            "PSD_SECRET",
+            "--json",
+            "--state",
+            "a1b2c3d4",
+        ];
+        args.extend(now);
+        let bounded = verify(&[args.as_slice(), &[VALID]].concat(), Some(SECRET));
+        assert_eq!(
+            bounded.status.code(),
+            Some(1),
+            "{now:?}: {}",
+            String::from_utf8_lossy(&bounded.stderr)
+        );
+        assert_eq!(json_stdout(&bounded)["error"], "expiry_too_far");
+
+        let unbounded = verify(
+            &[args.as_slice(), &["--max-lifetime", "none", VALID]].concat(),
+            Some(SECRET),
+        );
+        assert_eq!(unbounded.status.code(), Some(0), "{now:?}");
+        assert_eq!(json_stdout(&unbounded)["ok"]["expires"], 1_717_000_000);
+    }
+}

@@ -1,8 +1,8 @@
-//! Signing secrets for `verify` and `sign`: read from environment variables or files, never
+//! Secrets for `verify`, `sign` and `emulate`: read from environment variables or files, never
 //! from the command line (where `ps`, shell history and CI logs would show them).
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use postsyncer_delegation::Secret;
@@ -38,8 +38,8 @@ impl fmt::Display for SecretSourceError {
             ),
             SecretSourceError::EnvUnset(name) => write!(
                 f,
-                "environment variable {name} is not set: export the signing secret in it, \
-                 or use --secret-file"
+                "environment variable {name} is not set: export the secret in it, or read it \
+                 from a file instead"
             ),
             SecretSourceError::EnvNotUnicode(name) => {
                 write!(f, "environment variable {name} is not valid UTF-8")
@@ -60,26 +60,35 @@ impl SecretSources {
     pub fn read(&self) -> Result<Vec<Secret>, SecretSourceError> {
         let mut secrets = Vec::with_capacity(self.env.len() + self.file.len());
         for name in &self.env {
-            let value = std::env::var(name).map_err(|e| match e {
-                std::env::VarError::NotPresent => SecretSourceError::EnvUnset(name.clone()),
-                std::env::VarError::NotUnicode(_) => SecretSourceError::EnvNotUnicode(name.clone()),
-            })?;
-            secrets.push(Secret::new(value));
+            secrets.push(from_env(name)?);
         }
         for path in &self.file {
-            let bytes = Zeroizing::new(
-                std::fs::read(path).map_err(|e| SecretSourceError::File(path.clone(), e))?,
-            );
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|_| SecretSourceError::FileNotUnicode(path.clone()))?;
-            let line = text
-                .strip_suffix('\n')
-                .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t));
-            secrets.push(Secret::new(line));
+            secrets.push(from_file(path)?);
         }
         if secrets.is_empty() {
             return Err(SecretSourceError::None);
         }
         Ok(secrets)
     }
+}
+
+/// The secret in environment variable `name`, exactly as set.
+pub fn from_env(name: &str) -> Result<Secret, SecretSourceError> {
+    std::env::var(name).map(Secret::new).map_err(|e| match e {
+        std::env::VarError::NotPresent => SecretSourceError::EnvUnset(name.to_owned()),
+        std::env::VarError::NotUnicode(_) => SecretSourceError::EnvNotUnicode(name.to_owned()),
+    })
+}
+
+/// The secret in the file at `path`, without one trailing newline (`\n` or `\r\n`).
+pub fn from_file(path: &Path) -> Result<Secret, SecretSourceError> {
+    let bytes = Zeroizing::new(
+        std::fs::read(path).map_err(|e| SecretSourceError::File(path.to_owned(), e))?,
+    );
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| SecretSourceError::FileNotUnicode(path.to_owned()))?;
+    let line = text
+        .strip_suffix('\n')
+        .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t));
+    Ok(Secret::new(line))
 }

@@ -6,21 +6,25 @@ mod api_keys;
 mod consent;
 mod control;
 mod faults;
+mod gate;
 mod html;
 mod identities;
 mod requests;
+mod server;
 mod sessions;
 mod tester;
 mod tls;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
+use axum::middleware;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -33,10 +37,12 @@ use tokio::task::JoinHandle;
 
 use api_keys::ApiKeys;
 use identities::Identities;
-use requests::AuthorizationRequests;
+use requests::{AuthorizationRequests, DEFAULT_MAX_PENDING};
+use server::Timeouts;
 use tester::{TesterSessions, TESTER_PATH};
 use tls::{Identity, TlsListener};
 
+use crate::secrets::{self, SecretSourceError};
 use crate::EXIT_USAGE;
 
 /// The emulator's API key unless `--api-key` says otherwise.
@@ -49,12 +55,40 @@ pub struct EmulateArgs {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
-    /// The API key that sessions requests must carry (a test credential).
-    #[arg(long, default_value = DEFAULT_API_KEY)]
-    api_key: String,
-    /// The secret callbacks are signed with (a test credential).
-    #[arg(long, default_value = DEFAULT_SIGNING_SECRET)]
-    signing_secret: String,
+    /// The API key that sessions requests must carry (a test credential)
+    /// [default: ps_test_api_key_0001].
+    #[arg(long, value_name = "KEY", group = "api_key_source")]
+    api_key: Option<String>,
+    /// Read the API key from this environment variable (exactly as set).
+    #[arg(long, value_name = "NAME", group = "api_key_source")]
+    api_key_env: Option<String>,
+    /// Read the API key from this file (one trailing newline is dropped).
+    #[arg(long, value_name = "PATH", group = "api_key_source")]
+    api_key_file: Option<PathBuf>,
+    /// The secret callbacks are signed with (a test credential)
+    /// [default: ps_test_signing_secret_0001].
+    #[arg(long, value_name = "SECRET", group = "signing_secret_source")]
+    signing_secret: Option<String>,
+    /// Read the signing secret from this environment variable (exactly as set).
+    #[arg(long, value_name = "NAME", group = "signing_secret_source")]
+    signing_secret_env: Option<String>,
+    /// Read the signing secret from this file (one trailing newline is dropped).
+    #[arg(long, value_name = "PATH", group = "signing_secret_source")]
+    signing_secret_file: Option<PathBuf>,
+    /// The most authorize URLs (and tester callbacks) kept at once; when full, the oldest is
+    /// forgotten (it then answers 404).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PENDING,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_pending_sessions: u32,
+    /// Seconds a client may take to send a request's headers (and an idle keep-alive
+    /// connection stays open) before it is disconnected.
+    #[arg(long, value_name = "SECS", default_value_t = server::DEFAULT_HEADER_READ_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+    /// Seconds a stopping emulator waits for requests in flight before it closes every
+    /// connection and exits.
+    #[arg(long, value_name = "SECS", default_value_t = server::DEFAULT_SHUTDOWN_GRACE.as_secs())]
+    shutdown_grace: u64,
     /// JSON list of {"platform", "platform_id", "handle"} offered on the consent page.
     #[arg(long, value_name = "FILE")]
     identities: Option<PathBuf>,
@@ -74,6 +108,9 @@ pub struct Config {
     pub identities: Identities,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<Identity>,
+    /// The most authorize URLs kept at once.
+    pub max_pending_sessions: usize,
+    pub timeouts: Timeouts,
 }
 
 impl Config {
@@ -84,6 +121,8 @@ impl Config {
             signing_secret: Secret::new(DEFAULT_SIGNING_SECRET),
             identities: Identities::defaults(),
             tls: None,
+            max_pending_sessions: DEFAULT_MAX_PENDING as usize,
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -109,7 +148,8 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    /// Stops accepting, lets requests in flight finish for up to the grace period, closes
+    /// every connection still open, and waits for the server to end.
     pub async fn stop(self) -> std::io::Result<()> {
         // The server may already be gone (it failed); its result says why.
         let _ = self.stop.send(());
@@ -136,52 +176,45 @@ pub async fn start(addr: SocketAddr, config: Config) -> std::io::Result<Running>
         verifier,
         identities: config.identities,
         api_keys: ApiKeys::new(config.api_key),
-        requests: AuthorizationRequests::default(),
-        tester: TesterSessions::default(),
+        requests: AuthorizationRequests::new(config.max_pending_sessions),
+        tester: TesterSessions::new(config.max_pending_sessions),
     });
     let (stop, stopped) = oneshot::channel::<()>();
+    let (router, timeouts) = (router(emulator), config.timeouts);
     let server = match &config.tls {
-        Some(identity) => serve(TlsListener::new(listener, identity)?, emulator, stopped),
+        Some(identity) => server::serve(
+            TlsListener::new(listener, identity)?,
+            router,
+            timeouts,
+            stopped,
+        ),
         // Answers go out as soon as they are written, as a production server sends them.
-        None => serve(
+        None => server::serve(
             listener.tap_io(|tcp| {
                 let _ = tcp.set_nodelay(true);
             }),
-            emulator,
+            router,
+            timeouts,
             stopped,
         ),
     };
     Ok(Running { url, server, stop })
 }
 
-/// Serves in the background until `stopped` fires (or its sender is dropped).
-fn serve<L>(
-    listener: L,
-    emulator: Arc<Emulator>,
-    stopped: oneshot::Receiver<()>,
-) -> JoinHandle<std::io::Result<()>>
-where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-{
-    tokio::spawn(async move {
-        axum::serve(listener, router(emulator))
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    })
-}
-
 fn router(emulator: Arc<Emulator>) -> Router {
+    let sessions_gate = middleware::from_fn_with_state(Arc::clone(&emulator), gate::sessions);
     Router::new()
         .route("/", get(index))
-        .route("/api/oauth/delegate/sessions", post(sessions::create))
+        .route(
+            "/api/oauth/delegate/sessions",
+            post(sessions::create).route_layer(sessions_gate),
+        )
         .route("/oauth/delegate", get(consent::show).post(consent::submit))
         .route(TESTER_PATH, get(tester::callback))
         .route("/emulator/api-keys", post(control::create_key))
         .route("/emulator/api-keys/{key}/stats", get(control::key_stats))
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(gate::MAX_BODY_BYTES))
         .with_state(emulator)
 }
 
@@ -230,11 +263,34 @@ pub fn run(args: EmulateArgs) -> ExitCode {
     } else {
         None
     };
+    let api_key = match credential(
+        args.api_key,
+        args.api_key_env.as_deref(),
+        args.api_key_file.as_deref(),
+        DEFAULT_API_KEY,
+    ) {
+        Ok(key) => key,
+        Err(e) => return usage_error(&format!("the API key: {e}")),
+    };
+    let signing_secret = match credential(
+        args.signing_secret,
+        args.signing_secret_env.as_deref(),
+        args.signing_secret_file.as_deref(),
+        DEFAULT_SIGNING_SECRET,
+    ) {
+        Ok(secret) => secret,
+        Err(e) => return usage_error(&format!("the signing secret: {e}")),
+    };
     let config = Config {
-        api_key: Secret::new(args.api_key),
-        signing_secret: Secret::new(args.signing_secret),
+        api_key,
+        signing_secret,
         identities,
         tls,
+        max_pending_sessions: usize::try_from(args.max_pending_sessions).unwrap_or(usize::MAX),
+        timeouts: Timeouts {
+            header_read: Duration::from_secs(args.header_read_timeout),
+            shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        },
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -264,8 +320,24 @@ pub fn run(args: EmulateArgs) -> ExitCode {
     })
 }
 
+/// A credential from the one source given (clap allows at most one): the command line, an
+/// environment variable or a file, read as `verify` reads its secrets; else the default.
+fn credential(
+    literal: Option<String>,
+    env: Option<&str>,
+    file: Option<&Path>,
+    default: &str,
+) -> Result<Secret, SecretSourceError> {
+    match (literal, env, file) {
+        (Some(value), _, _) => Ok(Secret::new(value)),
+        (None, Some(name), _) => secrets::from_env(name),
+        (None, None, Some(path)) => secrets::from_file(path),
+        (None, None, None) => Ok(Secret::new(default)),
+    }
+}
+
 /// A fresh certificate, written to `cert_out` (when given) before anything is served.
-fn tls_identity(cert_out: Option<&std::path::Path>) -> Result<Identity, String> {
+fn tls_identity(cert_out: Option<&Path>) -> Result<Identity, String> {
     let identity = Identity::self_signed()?;
     if let Some(path) = cert_out {
         std::fs::write(path, &identity.certificate_pem)

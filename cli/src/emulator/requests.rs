@@ -1,6 +1,6 @@
 //! Pending authorization requests: the opaque, single-use `psd_` tokens of authorize URLs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -12,8 +12,14 @@ use super::lock;
 /// How long an authorize URL stays valid, as PostSyncer says in `expires_in`.
 pub const REQUEST_LIFETIME: Duration = Duration::from_secs(900);
 
-/// Requests older than this are forgotten (then 404 instead of 410), bounding memory.
+/// Requests older than this are forgotten (then 404 instead of 410).
 const FORGET_AFTER: Duration = Duration::from_secs(3600);
+
+/// How many requests are kept at once unless `--max-pending-sessions` says otherwise. A
+/// request holds at most a 2048-byte callback URL and a 255-character state, so the store
+/// stays within tens of megabytes whatever clients send. Enough for a load test: the oldest
+/// of 10000 sessions is older than any test waits to use one.
+pub const DEFAULT_MAX_PENDING: u32 = 10_000;
 
 /// What a session was created with.
 #[derive(Clone, Debug)]
@@ -41,21 +47,49 @@ pub enum Unavailable {
     Expired,
 }
 
+/// The requests by token, and their tokens oldest first.
 #[derive(Default)]
+struct Store {
+    by_token: HashMap<String, Entry>,
+    /// Every token of `by_token`, in the order they were issued (tokens are random: unique).
+    order: VecDeque<String>,
+}
+
 pub struct AuthorizationRequests {
-    entries: Mutex<HashMap<String, Entry>>,
+    store: Mutex<Store>,
+    max_entries: usize,
 }
 
 impl AuthorizationRequests {
-    /// Stores the session under a new token: `psd_` and 256 bits from the OS CSPRNG.
+    /// A store that keeps at most `max_entries` requests (at least one).
+    pub fn new(max_entries: usize) -> AuthorizationRequests {
+        AuthorizationRequests {
+            store: Mutex::default(),
+            max_entries: max_entries.max(1),
+        }
+    }
+
+    /// Stores the session under a new token: `psd_` and 256 bits from the OS CSPRNG. Requests
+    /// older than an hour are forgotten, and so is the oldest one when the store is full: a
+    /// new session is never refused.
     pub fn insert(&self, session: SessionRequest) -> Result<String, ConfigError> {
         let token = format!("psd_{}", generate_state()?);
         let now = Instant::now();
-        let mut entries = lock(&self.entries);
-        if entries.len() % 1024 == 1023 {
-            entries.retain(|_, e| now.duration_since(e.created) < FORGET_AFTER);
+        let mut store = lock(&self.store);
+        while let Some(oldest) = store.order.front() {
+            let forgotten = store
+                .by_token
+                .get(oldest)
+                .is_none_or(|e| now.duration_since(e.created) >= FORGET_AFTER);
+            if !forgotten && store.by_token.len() < self.max_entries {
+                break;
+            }
+            if let Some(oldest) = store.order.pop_front() {
+                store.by_token.remove(&oldest);
+            }
         }
-        entries.insert(
+        store.order.push_back(token.clone());
+        store.by_token.insert(
             token.clone(),
             Entry {
                 session,
@@ -68,14 +102,14 @@ impl AuthorizationRequests {
 
     /// The session of a usable token, leaving it usable.
     pub fn peek(&self, token: &str) -> Result<SessionRequest, Unavailable> {
-        let entries = lock(&self.entries);
-        usable(entries.get(token)).map(|e| e.session.clone())
+        let store = lock(&self.store);
+        usable(store.by_token.get(token)).map(|e| e.session.clone())
     }
 
     /// The session of a usable token, spending the token.
     pub fn take(&self, token: &str) -> Result<SessionRequest, Unavailable> {
-        let mut entries = lock(&self.entries);
-        let entry = entries.get_mut(token);
+        let mut store = lock(&self.store);
+        let entry = store.by_token.get_mut(token);
         usable(entry.as_deref())?;
         match entry {
             Some(entry) => {
@@ -112,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_token_is_usable_once() {
-        let requests = AuthorizationRequests::default();
+        let requests = AuthorizationRequests::new(16);
         let token = requests.insert(session()).unwrap();
         assert!(token.starts_with("psd_") && token.len() >= 4 + 43);
         assert!(requests.peek(&token).is_ok());
@@ -126,13 +160,45 @@ mod tests {
 
     #[test]
     fn a_token_expires_after_its_lifetime() {
-        let requests = AuthorizationRequests::default();
+        let requests = AuthorizationRequests::new(16);
         let token = requests.insert(session()).unwrap();
         // Age the entry instead of waiting 900 s.
         let Some(created) = Instant::now().checked_sub(REQUEST_LIFETIME) else {
             return; // the monotonic clock started less than 900 s ago: nothing to age from
         };
-        lock(&requests.entries).get_mut(&token).unwrap().created = created;
+        let mut store = lock(&requests.store);
+        store.by_token.get_mut(&token).unwrap().created = created;
+        drop(store);
         assert_eq!(requests.take(&token).unwrap_err(), Unavailable::Expired);
+    }
+
+    #[test]
+    fn a_full_store_forgets_its_oldest_request() {
+        let requests = AuthorizationRequests::new(2);
+        let first = requests.insert(session()).unwrap();
+        let second = requests.insert(session()).unwrap();
+        let third = requests.insert(session()).unwrap();
+        assert_eq!(requests.peek(&first).unwrap_err(), Unavailable::Unknown);
+        assert!(requests.peek(&second).is_ok() && requests.peek(&third).is_ok());
+        let store = lock(&requests.store);
+        assert_eq!((store.by_token.len(), store.order.len()), (2, 2));
+    }
+
+    #[test]
+    fn requests_older_than_an_hour_are_forgotten() {
+        let requests = AuthorizationRequests::new(16);
+        let old = requests.insert(session()).unwrap();
+        let Some(created) = Instant::now().checked_sub(FORGET_AFTER) else {
+            return; // the monotonic clock started less than an hour ago: nothing to age from
+        };
+        lock(&requests.store)
+            .by_token
+            .get_mut(&old)
+            .unwrap()
+            .created = created;
+        let new = requests.insert(session()).unwrap();
+        assert_eq!(requests.peek(&old).unwrap_err(), Unavailable::Unknown);
+        assert!(requests.peek(&new).is_ok());
+        assert_eq!(lock(&requests.store).order.len(), 1);
     }
 }

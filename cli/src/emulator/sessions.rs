@@ -19,6 +19,10 @@ use super::Emulator;
 /// The longest `state` PostSyncer accepts.
 const MAX_STATE_CHARS: usize = 255;
 
+/// The longest `callback_url` accepted, measured as stored (normalized to ASCII): every
+/// pending session holds one for up to an hour.
+const MAX_CALLBACK_URL_CHARS: usize = 2048;
+
 pub async fn create(
     State(emulator): State<Arc<Emulator>>,
     headers: HeaderMap,
@@ -61,7 +65,7 @@ pub async fn create(
 }
 
 /// The key of an `Authorization: Bearer <key>` header (scheme case-insensitive).
-fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer_key(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, key) = value.split_once(' ')?;
     let key = key.trim();
@@ -101,6 +105,19 @@ fn validate(body: &[u8]) -> Result<(Platform, String, String), FieldErrors> {
             url
         }
     };
+    let callback_url = callback_url.filter(|url| {
+        let fits = url.len() <= MAX_CALLBACK_URL_CHARS;
+        if !fits {
+            errors.push((
+                "callback_url",
+                format!(
+                    "The callback url field must not be greater than {MAX_CALLBACK_URL_CHARS} \
+                     characters."
+                ),
+            ));
+        }
+        fits
+    });
     let state = match present(&fields, "state") {
         None => required(&mut errors, "state"),
         Some(Value::String(s)) if s.chars().count() > MAX_STATE_CHARS => {

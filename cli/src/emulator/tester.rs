@@ -2,7 +2,7 @@
 //! verified on arrival with the emulator's secret, the state it was created with and its
 //! platform, and every check is shown: HTML, or JSON for `Accept: application/json`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{RawQuery, State};
@@ -28,13 +28,29 @@ struct Expectation {
     platform: Platform,
 }
 
-/// The tester's sessions, keyed by the exact query of the callback the emulator sent.
-#[derive(Default)]
+/// The tester's sessions, keyed by the exact query of the callback the emulator sent. At most
+/// `max_entries` are kept: the oldest is forgotten first.
 pub struct TesterSessions {
-    by_query: Mutex<HashMap<String, Expectation>>,
+    callbacks: Mutex<Callbacks>,
+    max_entries: usize,
+}
+
+#[derive(Default)]
+struct Callbacks {
+    by_query: HashMap<String, Expectation>,
+    /// Every query of `by_query`, oldest first.
+    order: VecDeque<String>,
 }
 
 impl TesterSessions {
+    /// Keeps at most `max_entries` (at least one) callbacks.
+    pub fn new(max_entries: usize) -> TesterSessions {
+        TesterSessions {
+            callbacks: Mutex::default(),
+            max_entries: max_entries.max(1),
+        }
+    }
+
     /// Remembers a callback on its way to the tester (other callbacks are not kept).
     pub fn expect(&self, location: &str, session: &SessionRequest) {
         let Ok(url) = url::Url::parse(location) else {
@@ -47,11 +63,25 @@ impl TesterSessions {
             state: session.state.clone(),
             platform: session.platform,
         };
-        lock(&self.by_query).insert(url.query().unwrap_or_default().to_owned(), expectation);
+        let query = url.query().unwrap_or_default().to_owned();
+        let mut callbacks = lock(&self.callbacks);
+        // The same callback twice (same state, identity and second) keeps its first place.
+        if callbacks
+            .by_query
+            .insert(query.clone(), expectation)
+            .is_none()
+        {
+            callbacks.order.push_back(query);
+        }
+        while callbacks.order.len() > self.max_entries {
+            if let Some(oldest) = callbacks.order.pop_front() {
+                callbacks.by_query.remove(&oldest);
+            }
+        }
     }
 
     fn find(&self, query: &str) -> Option<Expectation> {
-        lock(&self.by_query).get(query).cloned()
+        lock(&self.callbacks).by_query.get(query).cloned()
     }
 }
 

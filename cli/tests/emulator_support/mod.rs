@@ -4,7 +4,8 @@
 #![allow(dead_code)] // each test binary uses part of this module
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
@@ -39,9 +40,15 @@ impl Emulator {
 
     /// An emulator started with these extra `emulate` arguments.
     pub fn start_with(args: &[&str]) -> Emulator {
+        Emulator::start_with_env(args, &[])
+    }
+
+    /// An emulator started with these extra `emulate` arguments and environment variables.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Emulator {
         let mut child = Command::new(CLI)
             .args(["emulate", "--addr", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             // Its human text is for people at a terminal, not for test output.
@@ -68,6 +75,29 @@ impl Emulator {
         let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(sent.success());
         self.child.wait().unwrap().success()
+    }
+
+    /// Sends SIGTERM and waits at most `limit` for the emulator to exit: its status and how
+    /// long it took, or `None` if it was still running (it is then killed on drop).
+    pub fn terminate_within(mut self, limit: Duration) -> Option<(ExitStatus, Duration)> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some((status, started.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// `127.0.0.1:PORT`, for raw sockets.
+    pub fn socket_addr(&self) -> &str {
+        self.url
+            .strip_prefix("http://")
+            .expect("a plain-HTTP emulator")
     }
 
     pub fn http(&self) -> &reqwest::Client {

@@ -12,8 +12,11 @@ fn vectors_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/verify.json")
 }
 
+/// The cases to run: the project's vectors, or the file named by `PSD_VECTORS` (the
+/// differential test's generated cases, scripts/test-differential).
 fn load_cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(vectors_path()).unwrap();
+    let path = std::env::var_os("PSD_VECTORS").map_or_else(vectors_path, PathBuf::from);
+    let text = std::fs::read_to_string(path).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["format"], "postsyncer-delegation/verify-vectors/v1");
     doc["cases"].as_array().unwrap().clone()

@@ -3,7 +3,8 @@
  *   name input expected_state expected_platform leeway max_lifetime now
  *   ok platform platform_id handle state expires      | kind parameter code "" "" ""
  *   secret...
- * An empty expected_platform, parameter or code means absent; max_lifetime -1 means no bound. */
+ * An empty expected_platform or parameter means absent; a code is written "=CODE" ("" when
+ * absent, so that an empty code differs from none); max_lifetime -1 means no bound. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ static bool error_is(psd_result result, const psd_verify_error *error, char **wa
                 same_view(fields.parameter, parameter) && same_view(fields.code, code) &&
                 same_view(fields.message, message);
   return read && viewed && str_is(psd_result_name(result), want[0]) && str_is(kind, want[0]) &&
-         str_is(parameter, want[1][0] ? want[1] : NULL) && str_is(code, want[2][0] ? want[2] : NULL) &&
+         str_is(parameter, want[1][0] ? want[1] : NULL) && str_is(code, want[2][0] ? want[2] + 1 : NULL) &&
          message.len > 0;
 }
 

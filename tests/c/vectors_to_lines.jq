@@ -9,7 +9,9 @@
        ["ok", .result.ok.platform, .result.ok.platform_id, .result.ok.handle, .result.ok.state,
         (.result.ok.expires | tostring)]
      else
-       [.result.error, (.result.parameter // ""), (.result.code // ""), "", "", ""]
+       [.result.error, (.result.parameter // ""),
+        # "=" marks a present code, so that an empty one differs from none.
+        (if .result | has("code") then "=" + .result.code else "" end), "", "", ""]
      end)
   + .secrets
 | if any(.[]; test("[\t\n\r]")) then error("a value contains a tab or a line break: \(.[0])")

@@ -20,7 +20,8 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 
 REPO_ROOT = Path(os.environ.get("REPO_ROOT") or Path(__file__).resolve().parents[3])
-VECTORS = REPO_ROOT / "tests" / "vectors" / "verify.json"
+# The project's vectors, or the differential test's generated cases (scripts/test-differential).
+VECTORS = Path(os.environ.get("PSD_VECTORS") or REPO_ROOT / "tests" / "vectors" / "verify.json")
 CALLBACK_URL = "https://app.example/oauth/callback"
 
 

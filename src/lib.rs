@@ -65,7 +65,7 @@ pub fn verify_proof(callback: &str, secret: &str, expected_state: &str) -> Resul
 }
 
 /// Compiles the README's Rust examples as doctests, so the quickstart cannot rot.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "client"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

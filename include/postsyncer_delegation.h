@@ -485,6 +485,19 @@ psd_result psd_api_error_field_error(const psd_api_error *error,
  */
 void psd_api_error_free(psd_api_error *error);
 
+#if defined(PSD_TEST_PANIC)
+/**
+ * Test-only: panics inside the library and returns what the panic boundary makes of it,
+ * `PSD_RESULT_PANIC`, so that a caller's tests can prove that a panic comes back as an
+ * error while the process lives on. Exists only in builds with the `test-panic` feature
+ * (the test scripts' builds), never in release artifacts: it is declared only when
+ * `PSD_TEST_PANIC` is defined before this header is included.
+ *
+ * Thread safety: callable from any thread.
+ */
+psd_result psd_test_panic(void);
+#endif
+
 /**
  * Creates a client.
  *

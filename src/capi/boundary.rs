@@ -128,6 +128,20 @@ pub(crate) unsafe fn get<O, T>(
     })
 }
 
+/// Test-only: panics inside the library and returns what the panic boundary makes of it,
+/// `PSD_RESULT_PANIC`, so that a caller's tests can prove that a panic comes back as an
+/// error while the process lives on. Exists only in builds with the `test-panic` feature
+/// (the test scripts' builds), never in release artifacts: it is declared only when
+/// `PSD_TEST_PANIC` is defined before this header is included.
+///
+/// Thread safety: callable from any thread.
+#[cfg(feature = "test-panic")]
+#[no_mangle]
+#[allow(clippy::panic)] // the whole point
+pub extern "C" fn psd_test_panic() -> psd_result {
+    ffi_boundary(|| panic!("psd_test_panic: a deliberate panic (test-panic feature)"))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -140,6 +154,14 @@ mod tests {
             ffi_boundary(|| Err(psd_result::BadSignature)),
             psd_result::BadSignature
         );
+        assert_eq!(ffi_boundary(|| Ok(())), psd_result::Ok);
+    }
+
+    #[cfg(feature = "test-panic")]
+    #[test]
+    fn psd_test_panic_returns_the_panic_code_and_nothing_is_poisoned() {
+        assert_eq!(psd_test_panic(), psd_result::Panic);
+        assert_eq!(psd_test_panic(), psd_result::Panic);
         assert_eq!(ffi_boundary(|| Ok(())), psd_result::Ok);
     }
 

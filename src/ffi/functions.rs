@@ -41,3 +41,15 @@ pub fn sign_proof(secret: String, proof: Proof) -> Result<String, ConfigError> {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+/// Test-only: panics inside the library, so that a binding's tests can prove that a panic
+/// comes back as an error (`InternalError` in Python, `InternalException` in Kotlin) while
+/// the process lives on. Exists only in builds with the `test-panic` feature (the test
+/// scripts' builds), never in release artifacts; Swift's committed sources leave it out
+/// (`uniffi.toml`).
+#[cfg(feature = "test-panic")]
+#[uniffi::export]
+#[allow(clippy::panic)] // the whole point
+pub fn test_panic() {
+    panic!("test_panic: a deliberate panic (test-panic feature)")
+}

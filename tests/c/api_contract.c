@@ -1,6 +1,7 @@
 /* The C API's own contract, without the emulator: result names, platform codes, NULL and
  * bad arguments, outputs written only on success, ownership, signing, states, config errors. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -319,6 +320,34 @@ static void test_free_accepts_null(void) {
   CHECK(true);
 }
 
+#if defined(PSD_TEST_PANIC)
+/* A panic inside Rust comes back as PSD_RESULT_PANIC (psd_test_panic exists in builds with the
+ * test-panic feature; scripts/test-c defines PSD_TEST_PANIC): the process lives on, and the
+ * library goes on working, on this thread and for the vectors and the flow that follow. */
+static void test_panic_is_an_error(void) {
+  fprintf(stderr, "(two panic messages from psd_test_panic follow: expected)\n");
+  CHECK(psd_test_panic() == PSD_RESULT_PANIC);
+  CHECK(psd_test_panic() == PSD_RESULT_PANIC); /* again: nothing was left poisoned */
+  CHECK(str_is(psd_result_name(PSD_RESULT_PANIC), "panic"));
+
+  psd_str one[] = {{ARG(SECRET)}};
+  psd_verifier *verifier = NULL;
+  CHECK(psd_verifier_new(one, 1, 0, &DEFAULT_LIFETIME, &verifier, NULL) == PSD_RESULT_OK);
+  psd_string *owned = signed_query("jane", 1717000000);
+  psd_str query = {NULL, 0};
+  CHECK(psd_string_view(owned, &query) == PSD_RESULT_OK);
+  const int64_t now = 1716999940;
+  psd_proof *proof = NULL;
+  CHECK(psd_verifier_verify(verifier, query.data, query.len, ARG("a1b2c3d4"), PSD_PLATFORM_TIKTOK, &now, &proof,
+                            NULL) == PSD_RESULT_OK);
+  psd_str platform_id = {NULL, 0};
+  CHECK(psd_proof_platform_id(proof, &platform_id) == PSD_RESULT_OK && str_is(platform_id, "_000abc"));
+  psd_proof_free(proof);
+  psd_string_free(owned);
+  psd_verifier_free(verifier);
+}
+#endif
+
 void test_api_contract(void) {
   test_result_names();
   test_platforms();
@@ -329,4 +358,7 @@ void test_api_contract(void) {
   test_signing_and_states();
   test_client_without_network();
   test_free_accepts_null();
+#if defined(PSD_TEST_PANIC)
+  test_panic_is_an_error();
+#endif
 }

@@ -36,6 +36,8 @@ fn read_until_closed(stream: &mut TcpStream) -> (Duration, Vec<u8>) {
             Err(e) if e.kind() == ErrorKind::ConnectionReset => {
                 return (started.elapsed(), received)
             }
+            // A signal (another test's child exiting) interrupted the wait: wait on.
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => panic!("the connection is still open after {PATIENCE:?}: {e}"),
         }
     }
@@ -61,7 +63,10 @@ fn read_response(stream: &mut TcpStream) -> (u16, Value) {
                 return (status, serde_json::from_str(&body[..length]).unwrap());
             }
         }
-        let n = stream.read(&mut buffer).expect("an answer in time");
+        let n = match stream.read(&mut buffer) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            read => read.expect("an answer in time"),
+        };
         assert!(n > 0, "closed without a full answer: {text:?}");
         received.extend_from_slice(&buffer[..n]);
     }
@@ -143,7 +148,8 @@ fn the_api_key_is_checked_before_the_body_is_read() {
         client
             .write_all(large_post_head(authorization).as_bytes())
             .unwrap();
-        client.write_all(&[b' '; 1024]).unwrap();
+        // The server may have answered and closed already: a failed write is no failure.
+        let _ = client.write_all(&[b' '; 1024]);
         // The answer comes while 2 MiB minus 1 KiB of the body are still unsent.
         let (status, body) = read_response(&mut client);
         assert_eq!(status, 401, "{authorization:?}");
@@ -172,8 +178,9 @@ async fn a_body_over_16_kib_answers_413_and_is_counted() {
         20 * 1024
     );
     chunked.write_all(head.as_bytes()).unwrap();
-    chunked.write_all(&[b' '; 20 * 1024]).unwrap();
-    chunked.write_all(b"\r\n").unwrap();
+    // The server answers once past 16 KiB, and may close before the rest is written.
+    let _ = chunked.write_all(&[b' '; 20 * 1024]);
+    let _ = chunked.write_all(b"\r\n");
     assert_eq!(read_response(&mut chunked), (413, too_large));
 
     let fault_key = emulator.key_with(json!({})).await;

@@ -166,6 +166,44 @@ mod tests {
     }
 
     #[test]
+    fn free_from_c_takes_back_what_into_c_gave() {
+        let boxed = into_c(String::from("owned by C until freed"));
+        assert_eq!(unsafe { &*boxed }, "owned by C until freed");
+        unsafe { free_from_c(boxed) };
+        unsafe { free_from_c(std::ptr::null_mut::<String>()) };
+    }
+
+    #[test]
+    fn deliver_writes_one_output_only() {
+        let (mut value, mut error) = (std::ptr::null_mut::<u8>(), std::ptr::null_mut::<u16>());
+        let ok: Result<u8, (psd_result, u16)> = Ok(7);
+        unsafe {
+            let outcome = deliver(
+                ok,
+                Out::required(&mut value).unwrap(),
+                Out::optional(&mut error),
+            );
+            assert_eq!(outcome, Ok(()));
+            assert!(error.is_null());
+            assert_eq!(*value, 7);
+            free_from_c(value);
+        }
+        let (mut value, mut error) = (std::ptr::null_mut::<u8>(), std::ptr::null_mut::<u16>());
+        let failed: Result<u8, (psd_result, u16)> = Err((psd_result::Expired, 9));
+        unsafe {
+            let outcome = deliver(
+                failed,
+                Out::required(&mut value).unwrap(),
+                Out::optional(&mut error),
+            );
+            assert_eq!(outcome, Err(psd_result::Expired));
+            assert!(value.is_null());
+            assert_eq!(*error, 9);
+            free_from_c(error);
+        }
+    }
+
+    #[test]
     fn null_arguments_are_refused() {
         let mut out = 0_i64;
         assert_eq!(

@@ -122,4 +122,55 @@ mod tests {
         );
         assert_eq!(platform_arg(9), Err(psd_result::InvalidPlatform));
     }
+
+    #[test]
+    fn wire_names_through_the_c_functions() {
+        let mut name = psd_str::ABSENT;
+        let mut code = PSD_PLATFORM_NONE;
+        for platform in Platform::ALL {
+            unsafe {
+                assert_eq!(
+                    psd_platform_wire_name(platform_code(platform), &mut name),
+                    psd_result::Ok
+                );
+                assert_eq!(
+                    psd_platform_from_wire_name(name.data, name.len, &mut code),
+                    psd_result::Ok
+                );
+            }
+            assert_eq!(code, platform_code(platform));
+        }
+        code = PSD_PLATFORM_NONE;
+        unsafe {
+            assert_eq!(
+                psd_platform_wire_name(PSD_PLATFORM_NONE, &mut name),
+                psd_result::InvalidPlatform
+            );
+            assert_eq!(
+                psd_platform_wire_name(PSD_PLATFORM_TIKTOK, std::ptr::null_mut()),
+                psd_result::NullParameter
+            );
+            for (bytes, expected) in [
+                (&b"TikTok"[..], psd_result::InvalidPlatform),
+                (&b"x"[..], psd_result::InvalidPlatform),
+                (&b"tiktok\0"[..], psd_result::InvalidPlatform),
+                (&b"\xff"[..], psd_result::InvalidUtf8),
+                (&b""[..], psd_result::InvalidPlatform),
+            ] {
+                assert_eq!(
+                    psd_platform_from_wire_name(bytes.as_ptr().cast(), bytes.len(), &mut code),
+                    expected
+                );
+            }
+            assert_eq!(
+                psd_platform_from_wire_name(std::ptr::null(), 6, &mut code),
+                psd_result::NullParameter
+            );
+            assert_eq!(
+                psd_platform_from_wire_name(b"tiktok".as_ptr().cast(), 6, std::ptr::null_mut()),
+                psd_result::NullParameter
+            );
+        }
+        assert_eq!(code, PSD_PLATFORM_NONE, "written only on success");
+    }
 }

@@ -201,4 +201,16 @@ mod tests {
         );
         assert_eq!(result_name(7), None);
     }
+
+    #[test]
+    fn psd_result_name_lends_static_text_for_any_value() {
+        for code in [0, 5, 204, 309, 7, 9999, u32::MAX] {
+            let view = psd_result_name(code);
+            let bytes = unsafe { std::slice::from_raw_parts(view.data.cast::<u8>(), view.len) };
+            let name = std::str::from_utf8(bytes).unwrap();
+            assert_eq!(name, result_name(code).unwrap_or("unknown"));
+        }
+        let version = crate::capi::version::psd_version();
+        assert_eq!(version.len, env!("CARGO_PKG_VERSION").len());
+    }
 }

@@ -158,7 +158,405 @@ pub unsafe extern "C" fn psd_verifier_free(verifier: *mut psd_verifier) {
 
 #[cfg(test)]
 mod tests {
+    //! The C ABI driven as a C program drives it, through the `extern "C"` functions with raw
+    //! pointers: ownership (every object freed once), NULL handling, outputs written only on
+    //! success, views valid until their owner is freed. `scripts/check-miri` runs these under
+    //! Miri, which checks every pointer use for undefined behaviour and every allocation for
+    //! a leak.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use std::ptr::{null, null_mut};
+
     use super::*;
+    use crate::capi::platform::{PSD_PLATFORM_NONE, PSD_PLATFORM_THREADS, PSD_PLATFORM_TIKTOK};
+    use crate::capi::proof::{psd_proof_fields, psd_proof_free, psd_proof_view, psd_sign_proof};
+    use crate::capi::text::{psd_string_free, psd_string_view};
+    use crate::capi::verify_error::{
+        psd_verify_error_code, psd_verify_error_fields, psd_verify_error_free,
+        psd_verify_error_kind, psd_verify_error_message, psd_verify_error_parameter,
+        psd_verify_error_view,
+    };
+
+    const SECRET: &str = "ps_test_signing_secret_0001";
+    const STATE: &str = "a1b2c3d4";
+    const NOW: i64 = 1_716_999_940;
+    /// tiktok / _000abc / jane / a1b2c3d4 / 1717000000, signed with [`SECRET`].
+    const CALLBACK: &str = "https://app.example/cb?platform=tiktok&platform_id=_000abc&handle=jane\
+        &state=a1b2c3d4&expires=1717000000\
+        &sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
+
+    /// A pointer that a failed call must leave as it is.
+    fn untouched<T>() -> *mut T {
+        std::ptr::NonNull::dangling().as_ptr()
+    }
+
+    fn view(text: &str) -> psd_str {
+        psd_str::borrow(text)
+    }
+
+    /// The bytes a view lends, copied.
+    fn text_of(view: psd_str) -> Option<String> {
+        if view.data.is_null() {
+            return None;
+        }
+        let bytes = unsafe { std::slice::from_raw_parts(view.data.cast::<u8>(), view.len) };
+        Some(std::str::from_utf8(bytes).unwrap().to_owned())
+    }
+
+    fn new_verifier(secrets: &[psd_str]) -> *mut psd_verifier {
+        let mut verifier = null_mut();
+        let lifetime = PSD_DEFAULT_MAX_LIFETIME_SECONDS;
+        let result = unsafe {
+            psd_verifier_new(
+                secrets.as_ptr(),
+                secrets.len(),
+                PSD_DEFAULT_LEEWAY_SECONDS,
+                &lifetime,
+                &mut verifier,
+                null_mut(),
+            )
+        };
+        assert_eq!(result, psd_result::Ok);
+        assert!(!verifier.is_null());
+        verifier
+    }
+
+    /// `psd_verifier_verify` of `callback` as of [`NOW`], with both out-parameters.
+    fn verify(
+        verifier: *const psd_verifier,
+        callback: &[u8],
+        state: &str,
+        platform: psd_platform,
+    ) -> (psd_result, *mut psd_proof, *mut psd_verify_error) {
+        let (mut proof, mut error) = (untouched(), untouched());
+        let result = unsafe {
+            psd_verifier_verify(
+                verifier,
+                callback.as_ptr().cast(),
+                callback.len(),
+                state.as_ptr().cast(),
+                state.len(),
+                platform,
+                &NOW,
+                &mut proof,
+                &mut error,
+            )
+        };
+        (result, proof, error)
+    }
+
+    #[test]
+    fn new_verify_view_free() {
+        let secrets = [
+            String::from("ps_test_signing_secret_0002"),
+            SECRET.to_owned(),
+        ];
+        let verifier = new_verifier(&secrets.iter().map(|s| view(s)).collect::<Vec<_>>());
+        let (result, proof, error) =
+            verify(verifier, CALLBACK.as_bytes(), STATE, PSD_PLATFORM_TIKTOK);
+        assert_eq!(result, psd_result::Ok);
+        assert_eq!(
+            error,
+            untouched(),
+            "error_out is written only on a rejection"
+        );
+
+        let mut fields = std::mem::MaybeUninit::<psd_proof_fields>::uninit();
+        assert_eq!(
+            unsafe { psd_proof_view(proof, fields.as_mut_ptr()) },
+            psd_result::Ok
+        );
+        let fields = unsafe { fields.assume_init() };
+        assert_eq!(fields.platform, PSD_PLATFORM_TIKTOK);
+        assert_eq!(text_of(fields.platform_id).as_deref(), Some("_000abc"));
+        assert_eq!(text_of(fields.handle).as_deref(), Some("jane"));
+        assert_eq!(text_of(fields.state).as_deref(), Some(STATE));
+        assert_eq!(fields.expires, 1_717_000_000);
+        // The views borrow from the proof: read above, dead once it is freed.
+        unsafe { psd_proof_free(proof) };
+        // The secrets were copied: the verifier outlives the caller's strings.
+        drop(secrets);
+        let (result, proof, _) = verify(verifier, CALLBACK.as_bytes(), STATE, PSD_PLATFORM_NONE);
+        assert_eq!(result, psd_result::Ok);
+        unsafe { psd_proof_free(proof) };
+        unsafe { psd_verifier_free(verifier) };
+    }
+
+    #[test]
+    fn a_rejection_writes_the_error_only() {
+        let verifier = new_verifier(&[view(SECRET)]);
+        let tampered = CALLBACK.replace("_000abc", "_000abd");
+        let (result, proof, error) = verify(verifier, tampered.as_bytes(), STATE, 0);
+        assert_eq!(result, psd_result::BadSignature);
+        assert_eq!(proof, untouched(), "proof_out is written only on success");
+
+        let mut fields = std::mem::MaybeUninit::<psd_verify_error_fields>::uninit();
+        assert_eq!(
+            unsafe { psd_verify_error_view(error, fields.as_mut_ptr()) },
+            psd_result::Ok
+        );
+        let fields = unsafe { fields.assume_init() };
+        assert_eq!(text_of(fields.kind).as_deref(), Some("bad_signature"));
+        assert_eq!(text_of(fields.parameter), None);
+        assert_eq!(text_of(fields.code), None);
+        assert!(text_of(fields.message).unwrap().contains("signature"));
+        unsafe { psd_verify_error_free(error) };
+
+        // Each field on its own, for a denial: the code is the callback's `error`.
+        let (result, proof, error) = verify(
+            verifier,
+            b"?error=access_denied&state=a1b2c3d4",
+            STATE,
+            PSD_PLATFORM_NONE,
+        );
+        assert_eq!(result, psd_result::AuthorizationDenied);
+        assert_eq!(proof, untouched());
+        let mut out = psd_str::ABSENT;
+        unsafe {
+            assert_eq!(psd_verify_error_kind(error, &mut out), psd_result::Ok);
+            assert_eq!(text_of(out).as_deref(), Some("authorization_denied"));
+            assert_eq!(psd_verify_error_code(error, &mut out), psd_result::Ok);
+            assert_eq!(text_of(out).as_deref(), Some("access_denied"));
+            assert_eq!(psd_verify_error_parameter(error, &mut out), psd_result::Ok);
+            assert_eq!(text_of(out), None);
+            assert_eq!(psd_verify_error_message(error, &mut out), psd_result::Ok);
+            assert!(out.len > 0);
+            assert_eq!(
+                psd_verify_error_message(error, null_mut()),
+                psd_result::NullParameter
+            );
+            assert_eq!(
+                psd_verify_error_message(null(), &mut out),
+                psd_result::NullParameter
+            );
+            psd_verify_error_free(error);
+        }
+
+        // error_out is optional.
+        let mut proof = untouched();
+        let result = unsafe {
+            psd_verifier_verify(
+                verifier,
+                tampered.as_ptr().cast(),
+                tampered.len(),
+                STATE.as_ptr().cast(),
+                STATE.len(),
+                PSD_PLATFORM_NONE,
+                &NOW,
+                &mut proof,
+                null_mut(),
+            )
+        };
+        assert_eq!(result, psd_result::BadSignature);
+        assert_eq!(proof, untouched());
+        unsafe { psd_verifier_free(verifier) };
+    }
+
+    #[test]
+    fn bad_arguments_write_nothing() {
+        let verifier = new_verifier(&[view(SECRET)]);
+        // No error object for a result that is not a verification outcome.
+        for (callback, platform, expected) in [
+            (&b"\xc3("[..], PSD_PLATFORM_NONE, psd_result::InvalidUtf8),
+            (CALLBACK.as_bytes(), 9, psd_result::InvalidPlatform),
+            (CALLBACK.as_bytes(), u32::MAX, psd_result::InvalidPlatform),
+        ] {
+            let (result, proof, error) = verify(verifier, callback, STATE, platform);
+            assert_eq!(result, expected);
+            assert_eq!((proof, error), (untouched(), untouched()));
+        }
+        let (result, proof, error) = verify(null(), CALLBACK.as_bytes(), STATE, 0);
+        assert_eq!(result, psd_result::NullParameter);
+        assert_eq!((proof, error), (untouched(), untouched()));
+
+        let (mut proof, mut error) = (untouched(), untouched());
+        unsafe {
+            // A NULL string with a length, and a missing required out-parameter.
+            assert_eq!(
+                psd_verifier_verify(
+                    verifier,
+                    null(),
+                    5,
+                    STATE.as_ptr().cast(),
+                    STATE.len(),
+                    0,
+                    null(),
+                    &mut proof,
+                    &mut error
+                ),
+                psd_result::NullParameter
+            );
+            assert_eq!(
+                psd_verifier_verify(
+                    verifier,
+                    CALLBACK.as_ptr().cast(),
+                    CALLBACK.len(),
+                    STATE.as_ptr().cast(),
+                    STATE.len(),
+                    0,
+                    &NOW,
+                    null_mut(),
+                    &mut error
+                ),
+                psd_result::NullParameter
+            );
+            assert_eq!((proof, error), (untouched(), untouched()));
+            // (NULL, 0) is the empty callback: a verification error, not a NULL parameter.
+            assert_eq!(
+                psd_verifier_verify(
+                    verifier,
+                    null(),
+                    0,
+                    STATE.as_ptr().cast(),
+                    STATE.len(),
+                    0,
+                    &NOW,
+                    &mut proof,
+                    &mut error
+                ),
+                psd_result::MissingParameter
+            );
+            assert_eq!(proof, untouched());
+            psd_verify_error_free(error);
+            psd_verifier_free(verifier);
+        }
+    }
+
+    #[test]
+    fn configuration_errors_write_the_message_only() {
+        let lifetime = PSD_DEFAULT_MAX_LIFETIME_SECONDS;
+        let negative = -1_i64;
+        let invalid_utf8 = psd_str {
+            data: b"\xff\xfe".as_ptr().cast(),
+            len: 2,
+        };
+        let cases: [(&[psd_str], i64, *const i64, psd_result); 5] = [
+            (&[], 0, &lifetime, psd_result::NoSecret),
+            (
+                &[view(SECRET), view("")],
+                0,
+                &lifetime,
+                psd_result::EmptySecret,
+            ),
+            (&[view(SECRET)], -5, &lifetime, psd_result::InvalidArgument),
+            (&[view(SECRET)], 0, &negative, psd_result::InvalidArgument),
+            (&[invalid_utf8], 0, null(), psd_result::InvalidUtf8),
+        ];
+        for (secrets, leeway, lifetime, expected) in cases {
+            let (mut verifier, mut message) = (untouched(), null_mut());
+            let result = unsafe {
+                psd_verifier_new(
+                    secrets.as_ptr(),
+                    secrets.len(),
+                    leeway,
+                    lifetime,
+                    &mut verifier,
+                    &mut message,
+                )
+            };
+            assert_eq!(result, expected);
+            assert_eq!(
+                verifier,
+                untouched(),
+                "verifier_out is written only on success"
+            );
+            if expected == psd_result::InvalidUtf8 {
+                // Not a configuration error: no message.
+                assert!(message.is_null());
+                continue;
+            }
+            let mut text = psd_str::ABSENT;
+            assert_eq!(
+                unsafe { psd_string_view(message, &mut text) },
+                psd_result::Ok
+            );
+            let text = text_of(text).unwrap();
+            assert!(!text.is_empty() && !text.contains(SECRET), "{text}");
+            unsafe { psd_string_free(message) };
+        }
+        // NULL secrets with a count, and no out-parameter for the verifier.
+        let mut verifier = untouched();
+        unsafe {
+            assert_eq!(
+                psd_verifier_new(null(), 1, 0, null(), &mut verifier, null_mut()),
+                psd_result::NullParameter
+            );
+            assert_eq!(
+                psd_verifier_new(&view(SECRET), 1, 0, null(), null_mut(), null_mut()),
+                psd_result::NullParameter
+            );
+        }
+        assert_eq!(verifier, untouched());
+        // NULL max lifetime: no bound; a proof expiring in a century verifies.
+        let mut verifier = null_mut();
+        let secret = view(SECRET);
+        unsafe {
+            assert_eq!(
+                psd_verifier_new(&secret, 1, 0, null(), &mut verifier, null_mut()),
+                psd_result::Ok
+            );
+        }
+        let mut query = null_mut();
+        let expires = NOW + 100 * 365 * 86_400;
+        unsafe {
+            assert_eq!(
+                psd_sign_proof(
+                    SECRET.as_ptr().cast(),
+                    SECRET.len(),
+                    PSD_PLATFORM_THREADS,
+                    b"1789".as_ptr().cast(),
+                    4,
+                    null(),
+                    0,
+                    STATE.as_ptr().cast(),
+                    STATE.len(),
+                    expires,
+                    &mut query,
+                ),
+                psd_result::Ok
+            );
+        }
+        let mut text = psd_str::ABSENT;
+        assert_eq!(unsafe { psd_string_view(query, &mut text) }, psd_result::Ok);
+        let callback = text_of(text).unwrap();
+        unsafe { psd_string_free(query) };
+        let (result, proof, _) = verify(verifier, callback.as_bytes(), STATE, 0);
+        assert_eq!(result, psd_result::Ok);
+        unsafe {
+            psd_proof_free(proof);
+            psd_verifier_free(verifier);
+        }
+    }
+
+    #[test]
+    fn free_functions_accept_null() {
+        unsafe {
+            psd_verifier_free(null_mut());
+            psd_proof_free(null_mut());
+            psd_verify_error_free(null_mut());
+            psd_string_free(null_mut());
+        }
+    }
+
+    #[test]
+    fn threads_share_one_verifier() {
+        struct Shared(*const psd_verifier);
+        // SAFETY: a psd_verifier is immutable and documented as shareable between threads.
+        unsafe impl Sync for Shared {}
+        let verifier = new_verifier(&[view(SECRET)]);
+        let shared = Shared(verifier);
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    let shared = &shared;
+                    let (result, proof, _) =
+                        verify(shared.0, CALLBACK.as_bytes(), STATE, PSD_PLATFORM_NONE);
+                    assert_eq!(result, psd_result::Ok);
+                    unsafe { psd_proof_free(proof) };
+                });
+            }
+        });
+        unsafe { psd_verifier_free(verifier) };
+    }
 
     #[test]
     fn the_default_constants_are_the_foreign_rules() {

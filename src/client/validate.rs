@@ -211,7 +211,7 @@ mod tests {
             "https://postsyncer.com/api#x",
         ] {
             let err = sessions_endpoint(bad).unwrap_err();
-            assert_eq!(err.kind_str(), "invalid_argument", "{bad}");
+            assert_eq!(err.kind().as_str(), "invalid_argument", "{bad}");
             assert!(!err.to_string().contains("pw@"), "{err}");
         }
     }

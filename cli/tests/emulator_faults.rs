@@ -1,5 +1,6 @@
 //! The control API and each fault switch over real sockets: keys, stats, 429 with
-//! Retry-After, failures, forced statuses, malformed JSON, and every proof fault.
+//! Retry-After, failures, forced statuses, malformed JSON, a custom `authorize_url`, errors
+//! that echo the API key, and every proof fault.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
 mod emulator_support;
@@ -177,4 +178,59 @@ async fn each_proof_fault_fails_its_own_check() {
         .await;
     let callback = emulator.approve(&authorize_url).await;
     verifier.verify(&callback, "a1b2c3d4", None).unwrap();
+}
+
+#[tokio::test]
+async fn an_authorize_url_fault_answers_that_text_verbatim() {
+    let emulator = Emulator::start();
+    let hostile = "https://a.example/x\r\nSet-Cookie: a=b";
+    let key = emulator.key_with(json!({ "authorize_url": hostile })).await;
+    let response = emulator.post_session(Some(&key), &valid_body()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = json_of(response).await;
+    assert_eq!(body["authorize_url"], hostile);
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(emulator.session_requests(&key).await, 1);
+}
+
+#[tokio::test]
+async fn an_echo_fault_quotes_the_authorization_header_in_error_bodies() {
+    let emulator = Emulator::start();
+    for status in [401, 403, 500] {
+        let key = emulator
+            .key_with(json!({"status": status, "echo_api_key": true}))
+            .await;
+        let response = emulator.post_session(Some(&key), &valid_body()).await;
+        assert_eq!(response.status().as_u16(), status);
+        let message = json_of(response).await["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(&format!("Bearer {key}")), "{message}");
+    }
+    let key = emulator
+        .key_with(json!({"status": 422, "echo_api_key": true}))
+        .await;
+    let body = json_of(emulator.post_session(Some(&key), &valid_body()).await).await;
+    assert!(body["message"].as_str().unwrap().contains(&key), "{body}");
+    assert!(body["errors"][&key].is_array(), "{body}");
+    assert!(body["errors"]["authorization"][0]
+        .as_str()
+        .unwrap()
+        .contains(&format!("Bearer {key}")));
+    assert!(body["errors"]["platform"].is_array(), "{body}");
+    // Rate limiting keeps its Retry-After; success answers stay as they are.
+    let key = emulator
+        .key_with(json!({"rate_limit_first": 1, "retry_after": 4, "echo_api_key": true}))
+        .await;
+    let limited = emulator.post_session(Some(&key), &valid_body()).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.headers()[header::RETRY_AFTER], "4");
+    assert!(json_of(limited).await["message"]
+        .as_str()
+        .unwrap()
+        .contains(&key));
+    let fine = emulator.post_session(Some(&key), &valid_body()).await;
+    assert_eq!(fine.status(), StatusCode::OK);
+    assert!(!json_of(fine).await.to_string().contains(&key));
 }

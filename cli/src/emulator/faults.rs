@@ -30,6 +30,12 @@ pub struct Faults {
     pub status: Option<u16>,
     /// Corrupt the callbacks of this key's sessions.
     pub proof_fault: Option<ProofFault>,
+    /// Answer 200 with this text as the `authorize_url`, verbatim (a hostile or broken
+    /// service: CR/LF, another host, `user@host`, plain http…).
+    pub authorize_url: Option<String>,
+    /// Error answers quote the request's `Authorization` header back (`Bearer <key>`), as an
+    /// echoing proxy or a WAF page does: in the `message`, and in a 422's `errors`.
+    pub echo_api_key: bool,
 }
 
 impl Default for Faults {
@@ -44,6 +50,8 @@ impl Default for Faults {
             malformed_json: false,
             status: None,
             proof_fault: None,
+            authorize_url: None,
+            echo_api_key: false,
         }
     }
 }

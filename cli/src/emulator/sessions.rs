@@ -36,13 +36,12 @@ pub async fn create(
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    match faults.forced(request.number) {
-        Some(Forced::RateLimited { retry_after }) => return rate_limited(retry_after),
-        Some(Forced::Status(status)) => return realistic_error(status),
-        Some(Forced::MalformedJson) => {
-            return (StatusCode::OK, "<html><body>502 Bad Gateway</body></html>").into_response()
-        }
-        None => {}
+    let echo = faults
+        .echo_api_key
+        .then(|| headers.get(header::AUTHORIZATION)?.to_str().ok())
+        .flatten();
+    if let Some(forced) = faults.forced(request.number) {
+        return forced_answer(forced, echo);
     }
 
     let session = match validate(&body) {
@@ -55,11 +54,16 @@ pub async fn create(
         Err(errors) => return validation_error(errors),
     };
     match emulator.requests.insert(session) {
-        Ok(token) => Json(json!({
-            "authorize_url": format!("{}/oauth/delegate?request={token}", emulator.base_url),
-            "expires_in": REQUEST_LIFETIME.as_secs(),
-        }))
-        .into_response(),
+        Ok(token) => {
+            let authorize_url = faults
+                .authorize_url
+                .unwrap_or_else(|| format!("{}/oauth/delegate?request={token}", emulator.base_url));
+            Json(json!({
+                "authorize_url": authorize_url,
+                "expires_in": REQUEST_LIFETIME.as_secs(),
+            }))
+            .into_response()
+        }
         Err(e) => json_message(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
@@ -165,8 +169,16 @@ fn absolute_http_url(text: &str) -> Option<String> {
 
 /// 422 as Laravel shapes it: the first message (and how many more) plus every field's list.
 fn validation_error(errors: FieldErrors) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(validation_body(&errors)),
+    )
+        .into_response()
+}
+
+fn validation_body(errors: &FieldErrors) -> Value {
     let mut by_field = Map::new();
-    for (field, message) in &errors {
+    for (field, message) in errors {
         if let Value::Array(list) = by_field
             .entry(*field)
             .or_insert_with(|| Value::Array(Vec::new()))
@@ -182,8 +194,7 @@ fn validation_error(errors: FieldErrors) -> Response {
         2 => format!("{first} (and 1 more error)"),
         n => format!("{first} (and {} more errors)", n - 1),
     };
-    let body = json!({"message": message, "errors": by_field});
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+    json!({"message": message, "errors": by_field})
 }
 
 /// `{"message": text}` with `status`.
@@ -191,30 +202,77 @@ pub fn json_message(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({ "message": text }))).into_response()
 }
 
-fn rate_limited(retry_after: u64) -> Response {
-    let mut response = json_message(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts.");
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+/// What a fault answers instead of the real thing. `echo`, when the key asks for it, is the
+/// request's `Authorization` header, quoted back in the error body.
+fn forced_answer(forced: Forced, echo: Option<&str>) -> Response {
+    let (status, mut body, retry_after) = match forced {
+        Forced::RateLimited { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({"message": "Too Many Attempts."}),
+            Some(retry_after),
+        ),
+        Forced::Status(status) => realistic_error(status),
+        Forced::MalformedJson => {
+            return (StatusCode::OK, "<html><body>502 Bad Gateway</body></html>").into_response()
+        }
+    };
+    if let Some(authorization) = echo {
+        echo_authorization(&mut body, authorization);
+    }
+    let mut response = (status, Json(body)).into_response();
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response
 }
 
-/// A forced error status with the body PostSyncer sends for it.
-fn realistic_error(status: u16) -> Response {
+/// A forced error status with the body PostSyncer sends for it (and the `Retry-After` of a 429).
+fn realistic_error(status: u16) -> (StatusCode, Value, Option<u64>) {
     let Ok(status) = StatusCode::from_u16(status) else {
-        return json_message(StatusCode::INTERNAL_SERVER_ERROR, "Server Error");
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"message": "Server Error"}),
+            None,
+        );
     };
-    match status {
-        StatusCode::UNAUTHORIZED => json_message(status, "Unauthenticated."),
-        StatusCode::FORBIDDEN => json_message(status, "This action is unauthorized."),
-        StatusCode::NOT_FOUND => json_message(status, "Not Found."),
-        StatusCode::UNPROCESSABLE_ENTITY => validation_error(vec![(
-            "platform",
-            "The selected platform is invalid.".to_owned(),
-        )]),
-        StatusCode::TOO_MANY_REQUESTS => rate_limited(1),
-        StatusCode::INTERNAL_SERVER_ERROR => json_message(status, "Server Error"),
-        _ => json_message(status, status.canonical_reason().unwrap_or("Error")),
+    let message = match status {
+        StatusCode::UNAUTHORIZED => "Unauthenticated.",
+        StatusCode::FORBIDDEN => "This action is unauthorized.",
+        StatusCode::NOT_FOUND => "Not Found.",
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = vec![("platform", "The selected platform is invalid.".to_owned())];
+            return (status, validation_body(&errors), None);
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            return (status, json!({"message": "Too Many Attempts."}), Some(1))
+        }
+        StatusCode::INTERNAL_SERVER_ERROR => "Server Error",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    };
+    (status, json!({ "message": message }), None)
+}
+
+/// What an echoing proxy or a WAF page does with the request's `Authorization` header: it
+/// quotes it in the message and, in a 422, in a field of its own.
+fn echo_authorization(body: &mut Value, authorization: &str) {
+    let Value::Object(body) = body else { return };
+    let key = authorization
+        .split_once(' ')
+        .map_or(authorization, |(_, key)| key);
+    let message = body
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("Error");
+    let echoed = format!("{message} (rejected API key {key}; Authorization: {authorization})");
+    body.insert("message".to_owned(), echoed.into());
+    if let Some(Value::Object(errors)) = body.get_mut("errors") {
+        errors.insert(
+            "authorization".to_owned(),
+            json!([format!("The header `{authorization}` is not accepted.")]),
+        );
+        errors.insert(key.to_owned(), json!([format!("Unknown key {key}.")]));
     }
 }
 

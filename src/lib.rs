@@ -37,6 +37,7 @@ mod foreign_args;
 mod form;
 mod platform;
 mod proof;
+mod quote;
 mod secret;
 mod state;
 mod verifier;

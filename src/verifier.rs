@@ -12,13 +12,11 @@ use crate::error::{ConfigError, VerifyError, VerifyErrorKind};
 use crate::form::{decode, hex_value, query_of, raw_pairs, DecodeError, RawPair};
 use crate::platform::Platform;
 use crate::proof::{feed_base, keyed_mac, HmacSha256, Proof, PROOF_PARAMETERS};
+use crate::quote::quote;
 use crate::secret::Secret;
 
 /// The default bound on how far ahead a proof's expiry may be: one hour.
 pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(3600);
-
-/// The longest OAuth error description quoted in a message; the rest is cut.
-const MAX_QUOTED_DESCRIPTION: usize = 200;
 
 /// Verifies PostSyncer callbacks against one or more signing secrets.
 ///
@@ -334,15 +332,19 @@ fn malformed(name: &'static str, detail: impl fmt::Display) -> VerifyError {
     )
 }
 
+/// Step 2: the callback carries an OAuth error instead of a proof. Anyone can send one, so
+/// the message quotes `error` and `error_description` only through [`quote`] (escaped, capped);
+/// the code itself is kept exactly as decoded (the raw text when it does not decode).
 fn denied(code: &str, description: Option<&str>) -> VerifyError {
     let code = decode(code).map_or_else(|_| code.to_owned(), Cow::into_owned);
     let mut message = format!(
-        "the authorization did not complete (`{code}`): the user denied access or the \
-         platform failed; offer to start a new session"
+        "the authorization did not complete (`{}`): the user denied access or the \
+         platform failed; offer to start a new session",
+        quote(&code)
     );
     if let Some(description) = description.and_then(|d| decode(d).ok()) {
-        let quoted: String = description.chars().take(MAX_QUOTED_DESCRIPTION).collect();
-        message.push_str(&format!(". PostSyncer said: {quoted}"));
+        message.push_str(". PostSyncer said: ");
+        message.push_str(&quote(&description));
     }
     VerifyError::denied(code, message)
 }
@@ -480,20 +482,69 @@ mod tests {
         assert_eq!(unbounded.max_lifetime_seconds(), None);
     }
 
+    fn denial(callback: &str) -> VerifyError {
+        let err = Verifier::new(["s"])
+            .unwrap()
+            .verify_at(callback, "s", None, 0)
+            .unwrap_err();
+        assert_eq!(err.kind(), VerifyErrorKind::AuthorizationDenied);
+        err
+    }
+
     #[test]
     fn denial_quotes_a_bounded_description() {
         let long = "x".repeat(5000);
-        let err = Verifier::new(["s"])
-            .unwrap()
-            .verify_at(
-                &format!("error=access_denied&error_description={long}"),
-                "s",
-                None,
-                0,
-            )
-            .unwrap_err();
+        let err = denial(&format!("error=access_denied&error_description={long}"));
         assert_eq!(err.code(), Some("access_denied"));
         assert!(err.message().len() < 600);
+    }
+
+    #[test]
+    fn denial_messages_escape_control_characters_but_codes_stay_exact() {
+        // CR LF, ESC, BEL, NUL, U+2028, and a backslash, in both the code and the description.
+        let err = denial(
+            "error=denied%0D%0ASet-Cookie:+a%3Db%1B%5B2J%07%00%E2%80%A8%5C\
+             &error_description=line%0D%0Ainjected%1B%5D0;title%07%00%E2%80%A8end",
+        );
+        assert_eq!(
+            err.code(),
+            Some("denied\r\nSet-Cookie: a=b\u{1b}[2J\u{7}\0\u{2028}\\")
+        );
+        let message = err.message();
+        assert!(
+            message.contains("(`denied\\r\\nSet-Cookie: a=b\\u{1b}[2J\\u{7}\\u{0}\\u{2028}\\\\`)"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with(
+                "PostSyncer said: line\\r\\ninjected\\u{1b}]0;title\\u{7}\\u{0}\\u{2028}end"
+            ),
+            "{message}"
+        );
+        assert!(
+            !message.chars().any(crate::quote::needs_escape),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_huge_denial_gives_a_short_message_and_the_exact_code() {
+        // 100 MB of `%1B`: a 33 MB code, which must come back whole, but never in the message.
+        let escapes = 100_000_000 / 3;
+        let callback = format!(
+            "error={}&error_description={}",
+            "%1B".repeat(escapes),
+            "%0A".repeat(1_000_000)
+        );
+        let err = denial(&callback);
+        drop(callback);
+        let code = err.code().unwrap();
+        assert_eq!(code.len(), escapes);
+        assert!(code.bytes().all(|b| b == 0x1b));
+        assert!(err.message().len() < 1024, "{}", err.message().len());
+        assert!(err.message().contains("\\u{1b}\\u{1b}"));
+        assert!(err.message().contains("\\n\\n…"));
+        assert!(!err.message().chars().any(char::is_control));
     }
 
     #[test]

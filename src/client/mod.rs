@@ -100,6 +100,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     /// PEM bundles given to [`ClientBuilder::add_root_certificate_pem`], parsed by `build`.
     root_certificates_pem: Vec<Vec<u8>>,
+    /// Hosts given to [`ClientBuilder::allow_authorize_host`], checked by `build`.
+    authorize_hosts: Vec<String>,
 }
 
 impl ClientBuilder {
@@ -138,11 +140,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Also accepts `authorize_url`s on this host (a bare host name or IP address, matched
+    /// exactly), for a deployment that reaches PostSyncer through another host. Without it,
+    /// an `authorize_url` must be on the base URL's host or one of its subdomains
+    /// (`app.postsyncer.com` for `https://postsyncer.com/api`), over https (plain http only
+    /// from a loopback emulator): any other answer is `invalid_response`, so that the
+    /// service's answer cannot send the user's browser anywhere else.
+    pub fn allow_authorize_host(mut self, host: impl Into<String>) -> Self {
+        self.authorize_hosts.push(host.into());
+        self
+    }
+
     /// The client, or why the configuration is refused (empty or malformed API key, bad
     /// base URL, zero timeout, too many retries). Starts the client's worker threads.
     pub fn build(self) -> Result<Client, ConfigError> {
         validate::check_api_key(&self.api_key)?;
         let url = validate::sessions_endpoint(&self.base_url)?;
+        let authorize_hosts = validate::AuthorizeHosts::new(&url, &self.authorize_hosts)?;
         if self.timeout.is_zero() {
             return Err(ConfigError::InvalidArgument {
                 name: "timeout",
@@ -188,6 +202,7 @@ impl ClientBuilder {
                     api_key: self.api_key,
                     timeout: self.timeout,
                     retry: self.retry,
+                    authorize_hosts,
                 }),
                 runtime,
             }),
@@ -333,6 +348,7 @@ impl Client {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             root_certificates_pem: Vec::new(),
+            authorize_hosts: Vec::new(),
         }
     }
 

@@ -3,18 +3,21 @@
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use url::Url;
 
+use crate::client::validate::AuthorizeHosts;
 use crate::error::{ApiError, ApiErrorKind};
+use crate::quote::quote_redacted;
+use crate::secret::Secret;
 
 /// The most the client reads of an answer; the documented ones are a few hundred bytes.
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The longest piece of service text (message, field message) quoted in an error.
-const MAX_QUOTED_CHARS: usize = 300;
 /// The most fields, and messages per field, kept from a 422's `errors`.
 const MAX_FIELDS: usize = 20;
 const MAX_MESSAGES_PER_FIELD: usize = 5;
+/// Field messages are added to a 422's message until it is this long (all of them stay in
+/// `field_errors`).
+const MAX_MESSAGE_BYTES: usize = 1024;
 
 /// The parts of an HTTP answer that decide the outcome.
 #[derive(Debug)]
@@ -36,11 +39,21 @@ pub(crate) struct Grant {
 }
 
 /// The grant in a 2xx answer, or the error any other answer stands for.
-pub(crate) fn classify(answer: &Answer) -> Result<Grant, ApiError> {
+///
+/// Every piece of the service's text that reaches the error (its `message`, a 422's field
+/// names and messages) is quoted with [`quote_redacted`]: the API key removed (an echoing
+/// proxy or a WAF page may repeat the request's `Authorization` header), control characters
+/// escaped, length capped. A grant's `authorize_url` is the one `authorize_hosts` checked.
+pub(crate) fn classify(
+    answer: &Answer,
+    api_key: &Secret,
+    authorize_hosts: &AuthorizeHosts,
+) -> Result<Grant, ApiError> {
     let status = answer.status;
     if (200..300).contains(&status) {
-        return parse_grant(answer).map_err(|e| with_status(e, status));
+        return parse_grant(answer, authorize_hosts).map_err(|e| with_status(e, status));
     }
+    let quote = |text: &str| quote_redacted(text, api_key.expose());
     let body = json_object(answer);
     let said = body
         .as_ref()
@@ -87,8 +100,17 @@ pub(crate) fn classify(answer: &Answer) -> Result<Grant, ApiError> {
     };
     let mut error = with_status(ApiError::new(kind, message), status);
     if kind == ApiErrorKind::Validation {
-        error.field_errors = body.as_ref().map(field_errors).unwrap_or_default();
+        error.field_errors = body
+            .as_ref()
+            .map(|b| field_errors(b, quote))
+            .unwrap_or_default();
         for (field, messages) in &error.field_errors {
+            if error.message.len() >= MAX_MESSAGE_BYTES {
+                error
+                    .message
+                    .push_str("; … (every field is in field_errors)");
+                break;
+            }
             error
                 .message
                 .push_str(&format!("; {field}: {}", messages.join(" ")));
@@ -100,7 +122,7 @@ pub(crate) fn classify(answer: &Answer) -> Result<Grant, ApiError> {
     Err(error)
 }
 
-fn parse_grant(answer: &Answer) -> Result<Grant, ApiError> {
+fn parse_grant(answer: &Answer, authorize_hosts: &AuthorizeHosts) -> Result<Grant, ApiError> {
     let invalid = |what: &str| {
         ApiError::new(
             ApiErrorKind::InvalidResponse,
@@ -119,19 +141,18 @@ fn parse_grant(answer: &Answer) -> Result<Grant, ApiError> {
         .get("authorize_url")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("lacks the string `authorize_url`"))?;
-    let is_web_url = Url::parse(authorize_url)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-    if !is_web_url {
-        return Err(invalid(
-            "has an `authorize_url` that is not an absolute http(s) URL",
-        ));
-    }
+    let authorize_url = authorize_hosts.check(authorize_url).map_err(|why| {
+        ApiError::new(
+            ApiErrorKind::InvalidResponse,
+            format!("the service's answer {why}; it was not used"),
+        )
+    })?;
     let expires_in = body
         .get("expires_in")
         .and_then(Value::as_u64)
         .ok_or_else(|| invalid("lacks `expires_in` as a whole number of seconds"))?;
     Ok(Grant {
-        authorize_url: authorize_url.to_owned(),
+        authorize_url: authorize_url.into(),
         expires_in,
     })
 }
@@ -151,8 +172,12 @@ fn json_object(answer: &Answer) -> Option<Map<String, Value>> {
     }
 }
 
-/// A 422's `errors`: `{field: [messages]}` (a lone string is taken as one message).
-fn field_errors(body: &Map<String, Value>) -> Vec<(String, Vec<String>)> {
+/// A 422's `errors`: `{field: [messages]}` (a lone string is taken as one message), each
+/// name and message through `quote`.
+fn field_errors(
+    body: &Map<String, Value>,
+    quote: impl Fn(&str) -> String,
+) -> Vec<(String, Vec<String>)> {
     let Some(Value::Object(errors)) = body.get("errors") else {
         return Vec::new();
     };
@@ -169,7 +194,7 @@ fn field_errors(body: &Map<String, Value>) -> Vec<(String, Vec<String>)> {
                     .iter()
                     .filter_map(Value::as_str)
                     .take(MAX_MESSAGES_PER_FIELD)
-                    .map(quote)
+                    .map(&quote)
                     .collect(),
                 _ => Vec::new(),
             };
@@ -178,23 +203,20 @@ fn field_errors(body: &Map<String, Value>) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// Service text made safe to quote: control characters become spaces, length is bounded.
-fn quote(text: &str) -> String {
-    let mut quoted: String = text
-        .chars()
-        .take(MAX_QUOTED_CHARS)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(MAX_QUOTED_CHARS).is_some() {
-        quoted.push('…');
-    }
-    quoted
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    const KEY: &str = "ps_live_key_0123456789abcdef";
+
+    /// `classify` as a client of PostSyncer's production API with the key [`KEY`].
+    fn judge(answer: &Answer) -> Result<Grant, ApiError> {
+        let endpoint =
+            crate::client::validate::sessions_endpoint(crate::client::DEFAULT_BASE_URL).unwrap();
+        let hosts = AuthorizeHosts::new(&endpoint, &[]).unwrap();
+        classify(answer, &Secret::new(KEY), &hosts)
+    }
 
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
@@ -207,7 +229,7 @@ mod tests {
 
     #[test]
     fn success_is_a_grant() {
-        let grant = classify(&answer(
+        let grant = judge(&answer(
             200,
             r#"{"authorize_url":"https://app.postsyncer.com/oauth/delegate?request=psd_x","expires_in":900,"extra":1}"#,
         ))
@@ -235,7 +257,7 @@ mod tests {
             r#"{"authorize_url":"/relative","expires_in":900}"#,
             r#"{"authorize_url":7,"expires_in":900}"#,
         ] {
-            let err = classify(&answer(200, body)).unwrap_err();
+            let err = judge(&answer(200, body)).unwrap_err();
             assert_eq!(err.kind(), ApiErrorKind::InvalidResponse, "{body}");
             assert_eq!(err.status(), Some(200));
         }
@@ -245,7 +267,7 @@ mod tests {
         );
         cut.truncated = true;
         assert_eq!(
-            classify(&cut).unwrap_err().kind(),
+            judge(&cut).unwrap_err().kind(),
             ApiErrorKind::InvalidResponse
         );
     }
@@ -266,7 +288,7 @@ mod tests {
             (418, ApiErrorKind::InvalidResponse),
             (101, ApiErrorKind::InvalidResponse),
         ] {
-            let err = classify(&answer(status, r#"{"message":"Nope."}"#)).unwrap_err();
+            let err = judge(&answer(status, r#"{"message":"Nope."}"#)).unwrap_err();
             assert_eq!(err.kind(), kind, "{status}");
             assert_eq!(err.status(), Some(status));
         }
@@ -274,23 +296,23 @@ mod tests {
 
     #[test]
     fn service_message_is_quoted_bounded_and_cleaned() {
-        let err = classify(&answer(401, r#"{"message":"Unauthenticated."}"#)).unwrap_err();
+        let err = judge(&answer(401, r#"{"message":"Unauthenticated."}"#)).unwrap_err();
         assert!(
             err.message().contains("Unauthenticated."),
             "{}",
             err.message()
         );
         let long = format!(r#"{{"message":"{}\n\u001b[31m"}}"#, "x".repeat(5000));
-        let err = classify(&answer(500, &long)).unwrap_err();
+        let err = judge(&answer(500, &long)).unwrap_err();
         assert!(err.message().len() < 600);
         assert!(!err.message().chars().any(char::is_control));
-        let err = classify(&answer(500, "<html>oops</html>")).unwrap_err();
+        let err = judge(&answer(500, "<html>oops</html>")).unwrap_err();
         assert_eq!(err.kind(), ApiErrorKind::Server);
     }
 
     #[test]
     fn validation_keeps_field_messages() {
-        let err = classify(&answer(
+        let err = judge(&answer(
             422,
             r#"{"message":"The callback url field must be a valid URL.","errors":{"callback_url":["The callback url field must be a valid URL."],"state":"Too long.","n":3}}"#,
         ))
@@ -313,11 +335,119 @@ mod tests {
     fn rate_limit_carries_retry_after() {
         let mut limited = answer(429, r#"{"message":"Too Many Attempts."}"#);
         limited.retry_after = Some(Duration::from_secs(7));
-        let err = classify(&limited).unwrap_err();
+        let err = judge(&limited).unwrap_err();
         assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
         assert!(err.message().contains("7 s"));
         let mut unavailable = answer(503, "");
         unavailable.retry_after = Some(Duration::from_secs(7));
-        assert_eq!(classify(&unavailable).unwrap_err().retry_after(), None);
+        assert_eq!(judge(&unavailable).unwrap_err().retry_after(), None);
+    }
+
+    #[test]
+    fn the_authorize_url_returned_is_the_one_checked() {
+        let grant = judge(&answer(
+            200,
+            r#"{"authorize_url":"HTTPS://App.PostSyncer.com/oauth/delegate?request=psd_x","expires_in":900}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            grant.authorize_url,
+            "https://app.postsyncer.com/oauth/delegate?request=psd_x"
+        );
+        for hostile in [
+            r#"https://app.postsyncer.com/x\r\nSet-Cookie: a=b"#,
+            r#"https://app.postsyncer.com/x\tSet-Cookie"#,
+            r#"https://app.postsyncer.com/x\u001b]8;;https://evil.example\u0007"#,
+            "http://evil.example/steal",
+            "https://evil.example/steal",
+            "https://postsyncer.com@evil.example/x",
+        ] {
+            let body = format!(r#"{{"authorize_url":"{hostile}","expires_in":900}}"#);
+            let err = judge(&answer(200, &body)).unwrap_err();
+            assert_eq!(err.kind(), ApiErrorKind::InvalidResponse, "{hostile}");
+            assert_eq!(err.status(), Some(200));
+            let message = err.message();
+            assert!(!message.chars().any(char::is_control), "{message:?}");
+            for quoted in ["Set-Cookie", "steal", "evil.example/"] {
+                assert!(!message.contains(quoted), "{hostile}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_api_key_never_reaches_a_message_or_a_field_error() {
+        for body in [
+            format!(r#"{{"message":"bad key {KEY}"}}"#),
+            format!(r#"{{"message":"Authorization: Bearer {KEY}"}}"#),
+            format!(r#"{{"message":"{}{KEY}"}}"#, "x".repeat(190)),
+        ] {
+            for status in [401, 403, 404, 429, 500, 418] {
+                let err = judge(&answer(status, &body)).unwrap_err();
+                assert!(!err.message().contains(KEY), "{}", err.message());
+                assert!(!err.message().contains("ps_live"), "{}", err.message());
+                assert!(!format!("{err:?}").contains(KEY));
+            }
+        }
+        let err = judge(&answer(401, &format!(r#"{{"message":"bad key {KEY}"}}"#))).unwrap_err();
+        assert!(
+            err.message().contains(": bad key [redacted];"),
+            "{}",
+            err.message()
+        );
+        let err = judge(&answer(
+            422,
+            &format!(
+                r#"{{"message":"Bearer {KEY} refused","errors":{{"{KEY}":["key {KEY}"],"state":"Bearer {KEY}"}}}}"#
+            ),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err.field_errors(),
+            &[
+                ("[redacted]".to_owned(), vec!["key [redacted]".to_owned()]),
+                ("state".to_owned(), vec!["Bearer [redacted]".to_owned()]),
+            ]
+        );
+        assert!(!format!("{err:?}").contains(KEY), "{err:?}");
+    }
+
+    #[test]
+    fn service_text_is_escaped_and_a_422_message_stays_bounded() {
+        let err = judge(&answer(
+            422,
+            r#"{"message":"a\r\nb\u001b[31m","errors":{"f\nx":["m\u0007"]}}"#,
+        ))
+        .unwrap_err();
+        assert!(
+            err.message()
+                .starts_with(r"the service refused the request (422): a\r\nb\u{1b}[31m"),
+            "{}",
+            err.message()
+        );
+        assert_eq!(
+            err.field_errors(),
+            &[(r"f\nx".to_owned(), vec![r"m\u{7}".to_owned()])]
+        );
+        let many: Vec<String> = (0..MAX_FIELDS)
+            .map(|i| {
+                format!(
+                    r#""field{i:02}":["{}","{}"]"#,
+                    "m".repeat(500),
+                    "n".repeat(500)
+                )
+            })
+            .collect();
+        let body = format!(
+            r#"{{"message":"Invalid.","errors":{{{}}}}}"#,
+            many.join(",")
+        );
+        let err = judge(&answer(422, &body)).unwrap_err();
+        assert_eq!(err.field_errors().len(), MAX_FIELDS);
+        assert!(
+            err.message().len() < 2 * MAX_MESSAGE_BYTES,
+            "{}",
+            err.message().len()
+        );
+        assert!(err.message().ends_with("(every field is in field_errors)"));
     }
 }

@@ -19,6 +19,8 @@ pub(crate) struct Endpoint {
     pub api_key: Secret,
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// Where an `authorize_url` may lead.
+    pub authorize_hosts: validate::AuthorizeHosts,
 }
 
 /// Sends `body` until it succeeds, fails for good, or the retry policy says stop.
@@ -61,7 +63,7 @@ async fn send_once(endpoint: &Endpoint, body: Vec<u8>) -> Result<Grant, ApiError
     .await
     .map_err(|_| timed_out(endpoint))?
     .map_err(|e| transport_error(endpoint, &e))?;
-    response::classify(&answer)
+    response::classify(&answer, &endpoint.api_key, &endpoint.authorize_hosts)
 }
 
 /// Status, `Retry-After` and at most [`MAX_BODY_BYTES`] of the body, read chunk by chunk

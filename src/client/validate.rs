@@ -7,6 +7,7 @@ use url::{Host, Url};
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiErrorKind, ConfigError};
+use crate::quote::{needs_escape, quote};
 use crate::secret::Secret;
 
 /// The path of the sessions endpoint under the API base URL.
@@ -59,11 +60,98 @@ pub(crate) fn sessions_endpoint(base_url: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
-fn is_loopback(host: &Host<&str>) -> bool {
+fn is_loopback<S: AsRef<str>>(host: &Host<S>) -> bool {
     match host {
-        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        Host::Domain(name) => name.as_ref().eq_ignore_ascii_case("localhost"),
         Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
         Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+/// The hosts an `authorize_url` may send the user's browser to, from the client's
+/// configuration; [`AuthorizeHosts::check`] is the one check of every `authorize_url`.
+///
+/// Allowed: the API base URL's host and its subdomains (PostSyncer's API is
+/// `https://postsyncer.com/api`, its authorize URLs are on `app.postsyncer.com`; the
+/// emulator's are on its own `127.0.0.1:PORT`), plus each host given to
+/// `ClientBuilder::allow_authorize_host`, exactly.
+#[derive(Clone, Debug)]
+pub(crate) struct AuthorizeHosts {
+    /// The API base URL's host, as the url crate normalizes it (lowercase, punycode).
+    api: Host<String>,
+    /// Hosts allowed besides, exactly.
+    extra: Vec<Host<String>>,
+}
+
+impl AuthorizeHosts {
+    /// The policy of a client whose sessions endpoint is `endpoint`, also allowing `extra`
+    /// (each a bare host name or IP address: no scheme, port or path).
+    pub(crate) fn new(endpoint: &Url, extra: &[String]) -> Result<Self, ConfigError> {
+        let api =
+            endpoint
+                .host()
+                .map(|h| h.to_owned())
+                .ok_or_else(|| ConfigError::InvalidArgument {
+                    name: "base_url",
+                    reason: "has no host; expected e.g. https://postsyncer.com/api".to_owned(),
+                })?;
+        let extra = extra
+            .iter()
+            .map(|host| {
+                Host::parse(host).map_err(|_| ConfigError::InvalidArgument {
+                    name: "authorize_host",
+                    reason: "must be a bare host name or IP address (e.g. app.example.com), without scheme, port, path or spaces".to_owned(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(AuthorizeHosts { api, extra })
+    }
+
+    /// The service's `authorize_url`, parsed and checked: what the caller gets is the URL
+    /// that was checked, serialized anew, never the raw text. Refused (with a reason that
+    /// quotes nothing but the parsed host, escaped): whitespace or a control character
+    /// anywhere in the raw text (the url crate would drop CR, LF and tab silently, and a
+    /// header built from the raw text could be split), a relative or unparsable URL, a user
+    /// name or password (`https://postsyncer.com@evil.example/` is a host in disguise), a
+    /// scheme other than https (plain http only when both the API and the authorize URL are
+    /// on a loopback host: the local emulator), and a host this policy does not allow.
+    pub(crate) fn check(&self, raw: &str) -> Result<Url, String> {
+        if raw.chars().any(|c| c.is_whitespace() || needs_escape(c)) {
+            return Err("has an `authorize_url` containing whitespace or a control character, which a redirect must never carry".to_owned());
+        }
+        let url = Url::parse(raw)
+            .map_err(|_| "has an `authorize_url` that is not an absolute URL".to_owned())?;
+        let host = url
+            .host()
+            .ok_or_else(|| "has an `authorize_url` without a host".to_owned())?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("has an `authorize_url` with a user name or password before its host (`user@host`), a way to disguise where it leads".to_owned());
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&self.api) && is_loopback(&host) => {}
+            _ => return Err("has an `authorize_url` that is not https:// (plain http is accepted only from an emulator on a loopback host)".to_owned()),
+        }
+        if !self.allows(&host) {
+            return Err(format!(
+                "has an `authorize_url` on the host {}, which is neither the API's host ({}) nor one of its subdomains; if PostSyncer is reached through another host, allow it with ClientBuilder::allow_authorize_host",
+                quote(&host.to_string()),
+                self.api
+            ));
+        }
+        Ok(url)
+    }
+
+    fn allows(&self, host: &Host<&str>) -> bool {
+        if *host == self.api || self.extra.iter().any(|allowed| host == allowed) {
+            return true;
+        }
+        match (host, &self.api) {
+            (Host::Domain(name), Host::Domain(api)) => name
+                .strip_suffix(api.as_str())
+                .is_some_and(|label| label.len() > 1 && label.ends_with('.')),
+            _ => false,
+        }
     }
 }
 
@@ -213,6 +301,110 @@ mod tests {
             let err = sessions_endpoint(bad).unwrap_err();
             assert_eq!(err.kind().as_str(), "invalid_argument", "{bad}");
             assert!(!err.to_string().contains("pw@"), "{err}");
+        }
+    }
+
+    fn hosts(base_url: &str, extra: &[&str]) -> AuthorizeHosts {
+        let extra: Vec<String> = extra.iter().map(|h| (*h).to_owned()).collect();
+        AuthorizeHosts::new(&sessions_endpoint(base_url).unwrap(), &extra).unwrap()
+    }
+
+    #[test]
+    fn authorize_urls_of_postsyncer_and_the_emulator_pass_as_serialized() {
+        let production = hosts(crate::client::DEFAULT_BASE_URL, &[]);
+        for good in [
+            "https://app.postsyncer.com/oauth/delegate?request=psd_Zw8zKF_fznM43uPXSUhKEfOyp5PkTNNB",
+            "https://postsyncer.com/oauth/delegate?request=psd_x",
+            "https://a.b.postsyncer.com/x",
+        ] {
+            assert_eq!(production.check(good).unwrap().as_str(), good);
+        }
+        // What is returned is the parsed URL, serialized anew.
+        assert_eq!(
+            production
+                .check("HTTPS://APP.PostSyncer.com/o")
+                .unwrap()
+                .as_str(),
+            "https://app.postsyncer.com/o"
+        );
+        let emulator = hosts("http://127.0.0.1:8787/api", &[]);
+        let local = "http://127.0.0.1:8787/oauth/delegate?request=psd_x";
+        assert_eq!(emulator.check(local).unwrap().as_str(), local);
+        assert!(hosts("http://localhost:1/api", &[])
+            .check("http://localhost:1/oauth/delegate?request=x")
+            .is_ok());
+        assert!(hosts("http://[::1]:1/api", &[])
+            .check("http://[::1]:1/o")
+            .is_ok());
+    }
+
+    #[test]
+    fn hostile_authorize_urls_are_refused_without_quoting_them() {
+        let production = hosts(crate::client::DEFAULT_BASE_URL, &[]);
+        for bad in [
+            "https://app.postsyncer.com/x\r\nSet-Cookie: a=b",
+            "https://app.postsyncer.com/x\nLocation: https://evil.example/",
+            "https://app.postsyncer.com/x\ty",
+            "https://app.postsyncer.com/x y",
+            " https://app.postsyncer.com/x",
+            "https://app.postsyncer.com/x\u{1b}[2J",
+            "https://app.postsyncer.com/x\u{2028}",
+            "https://app.postsyncer.com/x\u{0}",
+            "http://app.postsyncer.com/x",
+            "http://evil.example/steal",
+            "https://evil.example/steal",
+            "https://postsyncer.com@evil.example/x",
+            "https://user:pw@app.postsyncer.com/x",
+            "https://evilpostsyncer.com/x",
+            "https://postsyncer.com.evil.example/x",
+            "https://evil.example\\@app.postsyncer.com/x",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "//app.postsyncer.com/x",
+            "/oauth/delegate",
+            "",
+        ] {
+            let reason = production.check(bad).expect_err(bad);
+            assert!(!reason.chars().any(needs_escape), "{bad:?}: {reason}");
+            for dangerous in ["Set-Cookie", "Location", "steal", "pw", "alert", "/x"] {
+                assert!(!reason.contains(dangerous), "{bad:?}: {reason}");
+            }
+        }
+        // Plain http is the emulator's privilege: on loopback, from a loopback API only.
+        let emulator = hosts("http://127.0.0.1:8787/api", &[]);
+        assert!(emulator.check("http://evil.example/x").is_err());
+        assert!(emulator.check("http://127.0.0.2:8787/x").is_err());
+        assert!(hosts("https://api.example", &["127.0.0.1"])
+            .check("http://127.0.0.1/x")
+            .is_err());
+        assert!(hosts("https://127.0.0.1/api", &[])
+            .check("http://127.0.0.1/x")
+            .is_ok());
+    }
+
+    #[test]
+    fn allowed_authorize_hosts_are_exact() {
+        let fronted = hosts(
+            "https://api.example.com/ps",
+            &["Login.Example.com", "10.0.0.1"],
+        );
+        assert!(fronted
+            .check("https://login.example.com/o?request=x")
+            .is_ok());
+        assert!(fronted.check("https://10.0.0.1/o").is_ok());
+        assert!(fronted.check("https://x.api.example.com/o").is_ok());
+        assert!(fronted.check("https://sub.login.example.com/o").is_err());
+        assert!(fronted.check("https://example.com/o").is_err());
+        for bad in [
+            "",
+            "https://login.example.com",
+            "login.example.com:443",
+            "a b",
+            "x/y",
+        ] {
+            let endpoint = sessions_endpoint("https://api.example.com").unwrap();
+            let err = AuthorizeHosts::new(&endpoint, &[bad.to_owned()]).unwrap_err();
+            assert!(err.to_string().contains("authorize_host"), "{bad}: {err}");
         }
     }
 

@@ -121,3 +121,39 @@ def test_str_is_kind_and_detail(emulator: Emulator) -> None:
     with pytest.raises(ApiError) as caught:
         create(failing_client(emulator, status=403))
     assert "kind='forbidden'" in str(caught.value) and repr(caught.value.detail) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (401, ApiError.Unauthenticated),
+        (422, ApiError.Validation),
+        (500, ApiError.Server),
+    ],
+)
+def test_an_api_key_echoed_by_the_service_is_in_no_part_of_the_error(
+    emulator: Emulator, status: int, error_class: type
+) -> None:
+    # The emulator's echo_api_key switch quotes "Bearer <key>" back, as an echoing proxy or a
+    # WAF page does: in the message and, for 422, in field names and field messages.
+    api_key = emulator.new_api_key(status=status, echo_api_key=True)
+    client = Client(api_key, base_url=emulator.api_base, max_retries=0)
+    with pytest.raises(error_class) as caught:
+        create(client)
+    error = caught.value
+    for shown in (str(error), repr(error), error.detail, repr(error.field_errors)):
+        assert api_key not in shown
+    assert "[redacted]" in error.detail
+    for field, messages in error.field_errors.items():
+        assert api_key not in field
+        assert all(api_key not in message for message in messages)
+    if status == 422:
+        assert "[redacted]" in error.field_errors
+
+
+def test_a_hostile_authorize_url_is_refused(emulator: Emulator) -> None:
+    hostile = f"{emulator.url}/oauth/delegate?request=psd_x\r\nSet-Cookie: a=b"
+    api_key = emulator.new_api_key(authorize_url=hostile)
+    with pytest.raises(ApiError.InvalidResponse) as caught:
+        create(Client(api_key, base_url=emulator.api_base, max_retries=0))
+    assert "Set-Cookie" not in caught.value.detail

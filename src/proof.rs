@@ -6,6 +6,7 @@ use sha2::Sha256;
 use crate::error::ConfigError;
 use crate::form::encode_into;
 use crate::platform::Platform;
+use crate::secret::scrub_stack;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -77,6 +78,10 @@ pub(crate) fn keyed_mac(secret: &str, index: usize) -> Result<HmacSha256, Config
 /// This is what PostSyncer does; apps never need it. It exists for the emulator and for
 /// tests. An empty secret is refused.
 ///
+/// `secret` is only borrowed: no copy of it is kept, and the stack that computing the
+/// signature used (where the HMAC code leaves the padded key and the key state) is
+/// overwritten before this returns. The caller's own copy is the caller's to wipe.
+///
 /// ```
 /// use postsyncer_delegation::{sign_proof, Platform, Proof, Verifier};
 ///
@@ -95,17 +100,12 @@ pub(crate) fn keyed_mac(secret: &str, index: usize) -> Result<HmacSha256, Config
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sign_proof(secret: &str, proof: &Proof) -> Result<String, ConfigError> {
-    let mut mac = keyed_mac(secret, 0)?;
     let expires = proof.expires.to_string();
-    feed_base(
-        &mut mac,
-        proof.platform.as_str(),
-        &proof.platform_id,
-        &proof.handle,
-        &proof.state,
-        &expires,
-    );
-    let tag = mac.finalize().into_bytes();
+    let tag = signature(secret, proof, &expires);
+    // What computing it left on the stack (the padded key, the key state) is overwritten
+    // before anything else runs in that memory.
+    scrub_stack();
+    let tag = tag?;
 
     let mut query = String::with_capacity(160);
     for (name, value) in [
@@ -123,6 +123,25 @@ pub fn sign_proof(secret: &str, proof: &Proof) -> Result<String, ConfigError> {
     query.push_str("sig=");
     push_lower_hex(&tag, &mut query);
     Ok(query)
+}
+
+/// The HMAC tag of `proof` under `secret`. Never inlined, so that its frame (and those of
+/// the HMAC code it calls) lies where [`scrub_stack`], called next by the same caller, then
+/// writes zeros.
+#[inline(never)]
+fn signature(secret: &str, proof: &Proof, expires: &str) -> Result<[u8; 32], ConfigError> {
+    let mut mac = keyed_mac(secret, 0)?;
+    feed_base(
+        &mut mac,
+        proof.platform.as_str(),
+        &proof.platform_id,
+        &proof.handle,
+        &proof.state,
+        expires,
+    );
+    let mut tag = [0u8; 32];
+    tag.copy_from_slice(&mac.finalize().into_bytes());
+    Ok(tag)
 }
 
 /// Appends `bytes` as lowercase hex.

@@ -13,7 +13,7 @@ use crate::form::{decode, hex_value, query_of, raw_pairs, DecodeError, RawPair};
 use crate::platform::Platform;
 use crate::proof::{feed_base, keyed_mac, HmacSha256, Proof, PROOF_PARAMETERS};
 use crate::quote::quote;
-use crate::secret::Secret;
+use crate::secret::{scrub_stack, Secret};
 
 /// The default bound on how far ahead a proof's expiry may be: one hour.
 pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(3600);
@@ -21,7 +21,9 @@ pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(3600);
 /// Verifies PostSyncer callbacks against one or more signing secrets.
 ///
 /// Build it once at start-up and share it: it is `Send + Sync`, and the HMAC key state of
-/// each secret is computed once, here, not per callback. Key material is zeroized on drop.
+/// each secret is computed once, here, not per callback. The key states are zeroized when
+/// the verifier is dropped, and the builder's copies of the secrets when it is built; the
+/// secrets the caller passed are the caller's to wipe (see [`Secret`] for what is not wiped).
 ///
 /// ```
 /// use postsyncer_delegation::{Platform, Verifier};
@@ -86,12 +88,10 @@ impl VerifierBuilder {
         if self.secrets.is_empty() {
             return Err(ConfigError::NoSecret);
         }
-        let keys = self
-            .secrets
-            .iter()
-            .enumerate()
-            .map(|(index, secret)| keyed_mac(secret.expose(), index))
-            .collect::<Result<Vec<_>, _>>()?;
+        let keys = key_states(&self.secrets);
+        // What deriving them left on the stack (padded keys, key states) is overwritten now.
+        scrub_stack();
+        let keys = keys?;
         let max_lifetime = if self.max_lifetime_set {
             self.max_lifetime
         } else {
@@ -103,6 +103,17 @@ impl VerifierBuilder {
             max_lifetime_seconds: max_lifetime.map(|d| d.as_secs()),
         })
     }
+}
+
+/// The HMAC key state of each secret. Never inlined, so that the stack it used is where the
+/// caller's next call, [`scrub_stack`], writes zeros.
+#[inline(never)]
+fn key_states(secrets: &[Secret]) -> Result<Vec<HmacSha256>, ConfigError> {
+    secrets
+        .iter()
+        .enumerate()
+        .map(|(index, secret)| keyed_mac(secret.expose(), index))
+        .collect()
 }
 
 impl Verifier {

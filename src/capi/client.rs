@@ -29,8 +29,14 @@ pub struct psd_client(Client);
 
 /// Creates a client.
 ///
-/// - `api_key`, `api_key_len`: the PostSyncer API key (server-side only). It is copied;
-///   the library's copy is wiped on free and never appears in any message.
+/// - `api_key`, `api_key_len`: the PostSyncer API key (server-side only). It is copied:
+///   wipe your buffer when you like. It never appears in any message (text the service
+///   sends back is searched for it, and the key replaced by `[redacted]`). The library
+///   overwrites its own copy, and the `Bearer <key>` text it formats for each request, with
+///   zeros; it cannot wipe the copies the HTTP and TLS stack makes of the `Authorization`
+///   header (its header value, write buffers and TLS plaintext buffers), which are freed
+///   without being overwritten: after `psd_client_free`, freed heap may still hold
+///   `authorization: Bearer <key>`.
 /// - `base_url`, `base_url_len`: the API base URL, or NULL for PostSyncer's production API
 ///   (`https://postsyncer.com/api`); the emulator's is `http://127.0.0.1:PORT/api`.
 /// - `timeout_ms`: the longest one attempt may take, connection included;
@@ -126,7 +132,10 @@ pub unsafe extern "C" fn psd_client_create_session(
     })
 }
 
-/// Frees a client, its connections and worker threads; the API key is wiped. NULL is ignored.
+/// Frees a client, its connections and worker threads. NULL is ignored.
+///
+/// The library's copy of the API key is overwritten with zeros; the copies inside the HTTP
+/// and TLS stack are only freed (see `psd_client_new`).
 ///
 /// Thread safety: call it once, after every call on the client has returned.
 ///

@@ -231,6 +231,14 @@ fn root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigErro
 /// runtime); build one per API key at start-up and share it. Dropping the last clone stops
 /// its worker threads without waiting for requests still in flight.
 ///
+/// The API key is kept as a [`Secret`]: never in `Debug` output or an error message (text
+/// the service sends back is searched for it, and the key replaced by `[redacted]`), and
+/// overwritten when the last clone is dropped. That wipes the client's own copy and the
+/// `Bearer <key>` text it formats for each request; it does not wipe the copies the HTTP
+/// and TLS stack makes of the `Authorization` header (reqwest's header value, hyper's write
+/// buffer, rustls's plaintext buffers), which are freed without being overwritten, nor the
+/// caller's own string. See [`Secret`] for the whole list.
+///
 /// ```no_run
 /// use postsyncer_delegation::{Client, Platform};
 ///

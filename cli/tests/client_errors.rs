@@ -268,6 +268,6 @@ fn every_kind_is_reachable() {
         format!("http://127.0.0.1:{}/api", closed_port()),
         CALLBACK,
     );
-    let all: HashSet<_> = ApiErrorKind::ALL.into_iter().collect();
+    let all: HashSet<_> = ApiErrorKind::ALL.iter().copied().collect();
     assert_eq!(reached, all);
 }

@@ -443,7 +443,7 @@ mod tests {
             b"-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n";
         for pem in [&b""[..], b"just text", garbage] {
             let refused = refusal(Client::builder("k").add_root_certificate_pem(pem));
-            assert_eq!(refused.kind_str(), "invalid_argument");
+            assert_eq!(refused.kind().as_str(), "invalid_argument");
             assert!(
                 refused.to_string().contains("root_certificate_pem"),
                 "{refused}"

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 /**
- * The default `timeout_ms` of `psd_client_new` (10 s).
+ * The default `timeout_ms` of `psd_client_new` (10 s): the longest one call may take.
  */
 #define PSD_DEFAULT_TIMEOUT_MS 10000
 
@@ -31,6 +31,23 @@
  * The default `max_retries` of `psd_client_new`.
  */
 #define PSD_DEFAULT_MAX_RETRIES 2
+
+/**
+ * The default of `psd_client_builder_set_backoff_ms`'s `initial_ms` (200 ms): the longest
+ * wait before the first retry, doubled for each further one.
+ */
+#define PSD_DEFAULT_INITIAL_BACKOFF_MS 200
+
+/**
+ * The default of `psd_client_builder_set_backoff_ms`'s `max_ms` (5 s): the longest backoff.
+ */
+#define PSD_DEFAULT_MAX_BACKOFF_MS 5000
+
+/**
+ * The default of `psd_client_builder_set_max_retry_after_ms` (30 s): the longest
+ * `Retry-After` waited for.
+ */
+#define PSD_DEFAULT_MAX_RETRY_AFTER_MS 30000
 
 /**
  * The default `leeway_seconds` of `psd_verifier_new`.
@@ -200,12 +217,34 @@ typedef uint32_t psd_result;
 typedef struct psd_api_error psd_api_error;
 
 /**
+ * Cancels the calls it is given to (`psd_client_create_session_within`), from any thread.
+ *
+ * Once cancelled it stays cancelled: use a new token for each call. Thread-safe: any
+ * number of threads may cancel it at once, while calls that were given it run.
+ */
+typedef struct psd_cancel_token psd_cancel_token;
+
+/**
  * A PostSyncer API client for one API key: a connection pool and worker threads.
  *
  * Immutable once built: share one client between all threads (calls are thread-safe and
  * reuse connections) and free it once with `psd_client_free` when no call is running.
+ * It survives `fork()`: a forked child's first call starts the child's own worker threads
+ * and connection pool.
  */
 typedef struct psd_client psd_client;
+
+/**
+ * The settings of a client to build: start with `psd_client_builder_new` (every setting
+ * at its default), change some with the `psd_client_builder_set_*` functions, then
+ * `psd_client_builder_build`.
+ *
+ * The setters store what they are given; `psd_client_builder_build` checks it all (a
+ * negative number, a zero timeout, too many retries, a bad base URL or certificate are
+ * refused there, with a message naming the setting). Not thread-safe: use a builder from
+ * one thread at a time. The API key it holds is wiped on free.
+ */
+typedef struct psd_client_builder psd_client_builder;
 
 /**
  * A verified proof that the user owns `platform_id` on `platform`. Trust `platform_id`;
@@ -499,6 +538,41 @@ psd_result psd_test_panic(void);
 #endif
 
 /**
+ * Creates a token that is not cancelled. Writes it to `*token_out`, owned by the caller
+ * (`psd_cancel_token_free`).
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: callable from any thread.
+ *
+ * # Safety
+ * `token_out` is NULL or writable.
+ */
+psd_result psd_cancel_token_new(psd_cancel_token **token_out);
+
+/**
+ * Cancels the token: a call running with it ends at once (`PSD_RESULT_TIMEOUT`, its request
+ * aborted); a call started with it later fails before sending anything. Cancelling again
+ * does nothing.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: callable from any thread, also while
+ * calls given this token run.
+ *
+ * # Safety
+ * `token` is NULL or a live token.
+ */
+psd_result psd_cancel_token_cancel(const psd_cancel_token *token);
+
+/**
+ * Frees a token. NULL is ignored.
+ *
+ * Thread safety: call it once, after the calls given the token have returned and no thread
+ * will cancel it any more.
+ *
+ * # Safety
+ * `token` is NULL or a token from `psd_cancel_token_new` that was not freed before.
+ */
+void psd_cancel_token_free(psd_cancel_token *token);
+
+/**
  * Creates a client.
  *
  * - `api_key`, `api_key_len`: the PostSyncer API key (server-side only). It is copied:
@@ -511,14 +585,18 @@ psd_result psd_test_panic(void);
  *   `authorization: Bearer <key>`.
  * - `base_url`, `base_url_len`: the API base URL, or NULL for PostSyncer's production API
  *   (`https://postsyncer.com/api`); the emulator's is `http://127.0.0.1:PORT/api`.
- * - `timeout_ms`: the longest one attempt may take, connection included;
- *   `PSD_DEFAULT_TIMEOUT_MS` is the default (10 s). A call may take up to (retries + 1)
- *   attempts plus backoffs. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
+ * - `timeout_ms`: the longest one call may take, every attempt, backoff and `Retry-After`
+ *   wait included: a deadline for the whole call (a retry whose wait would end past it is
+ *   not waited for; the call returns its error at once). `PSD_DEFAULT_TIMEOUT_MS` is the
+ *   default (10 s). Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
  * - `max_retries`: retries after the first attempt (transport errors, 429, 502/503/504);
  *   `PSD_DEFAULT_MAX_RETRIES` is the default (2). Negative: `PSD_RESULT_INVALID_ARGUMENT`.
  * - `client_out`: receives the client on success; the caller owns it (`psd_client_free`).
  * - `error_message_out`: optional (may be NULL); on a configuration error it receives an
  *   owned message saying what to fix (`psd_string_free`).
+ *
+ * The other settings (backoffs, the cap on `Retry-After`, extra root certificates) are
+ * set through `psd_client_builder_new`.
  *
  * Errors: `PSD_RESULT_EMPTY_API_KEY`, `PSD_RESULT_INVALID_ARGUMENT`,
  * `PSD_RESULT_NULL_PARAMETER`, `PSD_RESULT_INVALID_UTF8`. Thread safety: callable from any thread.
@@ -537,7 +615,7 @@ psd_result psd_client_new(const char *api_key,
 
 /**
  * Creates a delegation session, blocking the calling thread until it is created or has
- * failed (bounded by the client's timeout, retries and backoffs).
+ * failed, within the client's timeout (retries and waits included).
  *
  * - `platform`: the platform to prove ownership on (not `PSD_PLATFORM_NONE`).
  * - `callback_url`, `callback_url_len`: the absolute http(s) URL the user is sent back to.
@@ -566,6 +644,40 @@ psd_result psd_client_create_session(const psd_client *client,
                                      psd_api_error **error_out);
 
 /**
+ * `psd_client_create_session` within per-call limits: for a caller with its own deadline
+ * (a request's) or a way to give up early (another thread).
+ *
+ * - `timeout_ms`: NULL, or the longest this call may take (> 0), which applies when it is
+ *   shorter than the client's timeout. Pass the time left until the caller's deadline: the
+ *   call, retries and waits included, then ends by that deadline (`PSD_RESULT_TIMEOUT`,
+ *   or the error at hand when a retry's wait would cross it, e.g. `PSD_RESULT_RATE_LIMITED`).
+ *   Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
+ * - `cancel`: NULL, or a token (`psd_cancel_token_new`) that another thread may cancel
+ *   with `psd_cancel_token_cancel`: the call then ends at once, its request aborted, with
+ *   `PSD_RESULT_TIMEOUT` (the caller ended its time budget; the error's message says it was
+ *   cancelled). A token already cancelled fails the call before anything is sent. The
+ *   token must stay live until this function returns.
+ * - every other argument, the results and the outputs: as for `psd_client_create_session`.
+ *
+ * Thread safety: as for `psd_client_create_session`; `psd_cancel_token_cancel` may be
+ * called on `cancel` from any thread while this call runs.
+ *
+ * # Safety
+ * As for `psd_client_create_session`; `timeout_ms` is NULL or readable; `cancel` is NULL
+ * or a live token.
+ */
+psd_result psd_client_create_session_within(const psd_client *client,
+                                            psd_platform platform,
+                                            const char *callback_url,
+                                            size_t callback_url_len,
+                                            const char *state,
+                                            size_t state_len,
+                                            const int64_t *timeout_ms,
+                                            const psd_cancel_token *cancel,
+                                            psd_session **session_out,
+                                            psd_api_error **error_out);
+
+/**
  * Frees a client, its connections and worker threads. NULL is ignored.
  *
  * The library's copy of the API key is overwritten with zeros; the copies inside the HTTP
@@ -590,6 +702,133 @@ void psd_client_free(psd_client *client);
  * `state_out` is NULL or writable.
  */
 psd_result psd_generate_state(psd_string **state_out);
+
+/**
+ * Starts a client's settings, each at its default: PostSyncer's production API,
+ * `PSD_DEFAULT_TIMEOUT_MS`, `PSD_DEFAULT_MAX_RETRIES`, `PSD_DEFAULT_INITIAL_BACKOFF_MS`,
+ * `PSD_DEFAULT_MAX_BACKOFF_MS`, `PSD_DEFAULT_MAX_RETRY_AFTER_MS`, the built-in web roots.
+ *
+ * - `api_key`, `api_key_len`: the PostSyncer API key (server-side only); copied, wiped on
+ *   free, never in any message. An empty key is refused by `psd_client_builder_build`.
+ * - `builder_out`: receives the builder; the caller owns it (`psd_client_builder_free`).
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`, `PSD_RESULT_INVALID_UTF8`. Thread safety: callable
+ * from any thread.
+ *
+ * # Safety
+ * `api_key` is NULL or readable for `api_key_len` bytes; `builder_out` is NULL or writable.
+ */
+psd_result psd_client_builder_new(const char *api_key,
+                                  size_t api_key_len,
+                                  psd_client_builder **builder_out);
+
+/**
+ * Sets the API base URL; NULL goes back to PostSyncer's production API
+ * (`https://postsyncer.com/api`). The emulator's is `http://127.0.0.1:PORT/api`. Checked
+ * by `psd_client_builder_build` (https, or http on a loopback host only).
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER` (no builder), `PSD_RESULT_INVALID_UTF8`; the builder
+ * is unchanged then. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `base_url` is NULL or readable for `base_url_len`.
+ */
+psd_result psd_client_builder_set_base_url(psd_client_builder *builder,
+                                           const char *base_url,
+                                           size_t base_url_len);
+
+/**
+ * Sets the longest one call may take, every attempt, backoff and `Retry-After` wait
+ * included (a deadline for the whole call; see `psd_client_new`). Zero or negative is
+ * refused by `psd_client_builder_build`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder.
+ */
+psd_result psd_client_builder_set_timeout_ms(psd_client_builder *builder, int64_t timeout_ms);
+
+/**
+ * Sets how often a failed attempt (transport error, 429, 502/503/504) is retried; 0 turns
+ * retrying off. Negative, or more than the core allows (10), is refused by
+ * `psd_client_builder_build`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder.
+ */
+psd_result psd_client_builder_set_max_retries(psd_client_builder *builder, int32_t max_retries);
+
+/**
+ * Sets the exponential backoff between retries (with full jitter: a uniform pick up to
+ * the ceiling): `initial_ms` before the first retry, doubled for each further one, never
+ * more than `max_ms`. Zero is allowed (retry at once); negative is refused by
+ * `psd_client_builder_build`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder.
+ */
+psd_result psd_client_builder_set_backoff_ms(psd_client_builder *builder,
+                                             int64_t initial_ms,
+                                             int64_t max_ms);
+
+/**
+ * Sets the longest `Retry-After` (of a 429) waited for before a retry; a longer one is
+ * returned at once as `PSD_RESULT_RATE_LIMITED` (with `psd_api_error_retry_after_ms`).
+ * Zero never waits for one. A wait is never taken past the call's deadline either. Negative
+ * is refused by `psd_client_builder_build`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder.
+ */
+psd_result psd_client_builder_set_max_retry_after_ms(psd_client_builder *builder,
+                                                     int64_t max_retry_after_ms);
+
+/**
+ * Also trusts the certificate(s) in this PEM text (a test server's self-signed
+ * certificate, a TLS-inspecting proxy's root) besides the built-in web roots. The text is
+ * copied; `psd_client_builder_build` refuses text without a valid certificate.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `pem` is NULL or readable for `pem_len` bytes.
+ */
+psd_result psd_client_builder_add_root_certificate_pem(psd_client_builder *builder,
+                                                       const char *pem,
+                                                       size_t pem_len);
+
+/**
+ * Builds a client from the settings. The builder is left as it was: free it with
+ * `psd_client_builder_free` whether or not this succeeds (or build again).
+ *
+ * - `client_out`: receives the client on success; the caller owns it (`psd_client_free`).
+ * - `error_message_out`: optional (may be NULL); on a configuration error it receives an
+ *   owned message naming the setting and what to fix (`psd_string_free`).
+ *
+ * Errors: `PSD_RESULT_EMPTY_API_KEY`, `PSD_RESULT_INVALID_ARGUMENT`,
+ * `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_client_builder`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; the out-pointers are NULL or writable.
+ */
+psd_result psd_client_builder_build(const psd_client_builder *builder,
+                                    psd_client **client_out,
+                                    psd_string **error_message_out);
+
+/**
+ * Frees a builder; the API key it holds is wiped. NULL is ignored.
+ *
+ * # Safety
+ * `builder` is NULL or a builder from `psd_client_builder_new` that was not freed before.
+ */
+void psd_client_builder_free(psd_client_builder *builder);
 
 /**
  * Writes the wire name of `platform` (`tiktok`, …, `twitter` for X) to `*name_out`, a view

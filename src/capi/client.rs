@@ -1,18 +1,20 @@
 //! `psd_client`: creating delegation sessions (blocking), and fresh states.
 
 use std::ffi::c_char;
+use std::time::Duration;
 
 use super::api_error::psd_api_error;
 use super::boundary::{deliver, ffi_boundary, free_from_c, into_c, ref_arg, Out};
+use super::cancel::psd_cancel_token;
 use super::platform::{platform_arg, psd_platform};
 use super::result::psd_result;
 use super::session::psd_session;
 use super::text::{optional_str_arg, psd_string, str_arg};
-use crate::client::Client;
+use crate::client::{CallLimits, Client};
 use crate::foreign_args;
 use crate::state::generate_state;
 
-/// The default `timeout_ms` of `psd_client_new` (10 s).
+/// The default `timeout_ms` of `psd_client_new` (10 s): the longest one call may take.
 #[allow(dead_code)] // read by C and Go through the header, not by Rust
 pub const PSD_DEFAULT_TIMEOUT_MS: i64 = 10_000;
 
@@ -24,8 +26,10 @@ pub const PSD_DEFAULT_MAX_RETRIES: i32 = 2;
 ///
 /// Immutable once built: share one client between all threads (calls are thread-safe and
 /// reuse connections) and free it once with `psd_client_free` when no call is running.
+/// It survives `fork()`: a forked child's first call starts the child's own worker threads
+/// and connection pool.
 #[derive(Debug)]
-pub struct psd_client(Client);
+pub struct psd_client(pub(crate) Client);
 
 /// Creates a client.
 ///
@@ -39,14 +43,18 @@ pub struct psd_client(Client);
 ///   `authorization: Bearer <key>`.
 /// - `base_url`, `base_url_len`: the API base URL, or NULL for PostSyncer's production API
 ///   (`https://postsyncer.com/api`); the emulator's is `http://127.0.0.1:PORT/api`.
-/// - `timeout_ms`: the longest one attempt may take, connection included;
-///   `PSD_DEFAULT_TIMEOUT_MS` is the default (10 s). A call may take up to (retries + 1)
-///   attempts plus backoffs. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
+/// - `timeout_ms`: the longest one call may take, every attempt, backoff and `Retry-After`
+///   wait included: a deadline for the whole call (a retry whose wait would end past it is
+///   not waited for; the call returns its error at once). `PSD_DEFAULT_TIMEOUT_MS` is the
+///   default (10 s). Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
 /// - `max_retries`: retries after the first attempt (transport errors, 429, 502/503/504);
 ///   `PSD_DEFAULT_MAX_RETRIES` is the default (2). Negative: `PSD_RESULT_INVALID_ARGUMENT`.
 /// - `client_out`: receives the client on success; the caller owns it (`psd_client_free`).
 /// - `error_message_out`: optional (may be NULL); on a configuration error it receives an
 ///   owned message saying what to fix (`psd_string_free`).
+///
+/// The other settings (backoffs, the cap on `Retry-After`, extra root certificates) are
+/// set through `psd_client_builder_new`.
 ///
 /// Errors: `PSD_RESULT_EMPTY_API_KEY`, `PSD_RESULT_INVALID_ARGUMENT`,
 /// `PSD_RESULT_NULL_PARAMETER`, `PSD_RESULT_INVALID_UTF8`. Thread safety: callable from any thread.
@@ -82,7 +90,7 @@ pub unsafe extern "C" fn psd_client_new(
 }
 
 /// Creates a delegation session, blocking the calling thread until it is created or has
-/// failed (bounded by the client's timeout, retries and backoffs).
+/// failed, within the client's timeout (retries and waits included).
 ///
 /// - `platform`: the platform to prove ownership on (not `PSD_PLATFORM_NONE`).
 /// - `callback_url`, `callback_url_len`: the absolute http(s) URL the user is sent back to.
@@ -126,6 +134,72 @@ pub unsafe extern "C" fn psd_client_create_session(
         let outcome = client
             .0
             .create_session_blocking(platform, callback_url, state)
+            .map(psd_session)
+            .map_err(|error| (psd_result::of_api(error.kind()), psd_api_error(error)));
+        deliver(outcome, session_out, error_out)
+    })
+}
+
+/// `psd_client_create_session` within per-call limits: for a caller with its own deadline
+/// (a request's) or a way to give up early (another thread).
+///
+/// - `timeout_ms`: NULL, or the longest this call may take (> 0), which applies when it is
+///   shorter than the client's timeout. Pass the time left until the caller's deadline: the
+///   call, retries and waits included, then ends by that deadline (`PSD_RESULT_TIMEOUT`,
+///   or the error at hand when a retry's wait would cross it, e.g. `PSD_RESULT_RATE_LIMITED`).
+///   Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
+/// - `cancel`: NULL, or a token (`psd_cancel_token_new`) that another thread may cancel
+///   with `psd_cancel_token_cancel`: the call then ends at once, its request aborted, with
+///   `PSD_RESULT_TIMEOUT` (the caller ended its time budget; the error's message says it was
+///   cancelled). A token already cancelled fails the call before anything is sent. The
+///   token must stay live until this function returns.
+/// - every other argument, the results and the outputs: as for `psd_client_create_session`.
+///
+/// Thread safety: as for `psd_client_create_session`; `psd_cancel_token_cancel` may be
+/// called on `cancel` from any thread while this call runs.
+///
+/// # Safety
+/// As for `psd_client_create_session`; `timeout_ms` is NULL or readable; `cancel` is NULL
+/// or a live token.
+#[no_mangle]
+pub unsafe extern "C" fn psd_client_create_session_within(
+    client: *const psd_client,
+    platform: psd_platform,
+    callback_url: *const c_char,
+    callback_url_len: usize,
+    state: *const c_char,
+    state_len: usize,
+    timeout_ms: *const i64,
+    cancel: *const psd_cancel_token,
+    session_out: *mut *mut psd_session,
+    error_out: *mut *mut psd_api_error,
+) -> psd_result {
+    ffi_boundary(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (client, callback_url, state, timeout_ms, cancel, session_out, error_out) = unsafe {
+            (
+                ref_arg(client)?,
+                str_arg(callback_url, callback_url_len)?,
+                optional_str_arg(state, state_len)?,
+                timeout_ms.as_ref(),
+                cancel.as_ref(),
+                Out::required(session_out)?,
+                Out::optional(error_out),
+            )
+        };
+        let platform = platform_arg(platform)?;
+        let timeout = match timeout_ms {
+            None => None,
+            Some(&ms) if ms > 0 => Some(Duration::from_millis(ms.unsigned_abs())),
+            Some(_) => return Err(psd_result::InvalidArgument),
+        };
+        let limits = CallLimits {
+            timeout,
+            cancel: cancel.map(|token| token.0.clone()),
+        };
+        let outcome = client
+            .0
+            .create_session_blocking_within(platform, callback_url, state, limits)
             .map(psd_session)
             .map_err(|error| (psd_result::of_api(error.kind()), psd_api_error(error)));
         deliver(outcome, session_out, error_out)

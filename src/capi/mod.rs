@@ -17,7 +17,9 @@
 
 mod api_error;
 mod boundary;
+mod cancel;
 mod client;
+mod client_builder;
 mod platform;
 mod proof;
 mod result;

@@ -1,21 +1,28 @@
 //! `Client`: creates delegation sessions over HTTPS (PostSyncer's sessions API).
 //!
-//! One concern per module: `validate` (local checks), `transport` (the request and its
-//! retries), `retry` (backoff and `Retry-After`), `response` (answer → grant or error),
-//! `runtime` (the client's own tokio runtime).
+//! One concern per module: `validate` (local checks), `transport` (the request, its retries
+//! and the call's deadline), `retry` (backoff and `Retry-After`), `response` (answer → grant
+//! or error), `runtime` (the client's own tokio runtime), `process` (a runtime and a
+//! connection pool per process, so that a client survives `fork()`), `cancel` (per-call
+//! limits for callers without async cancellation).
 
+mod cancel;
+mod process;
 mod response;
 mod retry;
 mod runtime;
 mod transport;
 mod validate;
 
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use response::fuzz_session_response;
+
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::redirect;
 use serde::Serialize;
 
 use crate::clock::unix_now;
@@ -23,8 +30,12 @@ use crate::error::{ApiError, ApiErrorKind, ConfigError};
 use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::state::generate_state;
+// The C API's per-call limits (`psd_client_create_session_within`, `psd_cancel_token`).
+#[cfg_attr(not(feature = "capi"), allow(unused_imports))]
+pub(crate) use cancel::{CallLimits, CancelToken};
+use process::PerProcess;
 use runtime::OwnedRuntime;
-use transport::Endpoint;
+use transport::{Budget, Endpoint};
 
 /// The User-Agent of every request: the crate and its version.
 const USER_AGENT: &str = concat!(
@@ -39,7 +50,7 @@ const MAX_RETRIES_LIMIT: u32 = 10;
 /// How long an idle pooled connection is kept for the next request.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// How long one attempt may take unless [`ClientBuilder::timeout`] says otherwise.
+/// How long one call may take unless [`ClientBuilder::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// PostSyncer's production API base URL.
@@ -114,13 +125,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest one attempt may take, from connecting to the answer's last byte.
-    /// Default 10 s.
+    /// The longest one call may take, from the call to its result: every attempt (from
+    /// connecting to the answer's last byte), every backoff and every `Retry-After` wait
+    /// included. Default 10 s.
     ///
-    /// A timed-out attempt is not retried: the caller's time budget is what ran out, and a
-    /// slow service is not helped by more load. A call therefore takes at most about
-    /// `(max_retries + 1) × timeout` plus the backoffs, and usually one `timeout` when the
-    /// service is merely slow.
+    /// It is a deadline for the whole call: each attempt gets only the time left, and a
+    /// retry whose wait would end past the deadline is not waited for: the call returns at
+    /// once with the error it has (a `rate_limited` error keeps its `retry_after`, so the
+    /// caller can decide). A call that runs out of time fails with `timeout`, and is not
+    /// retried. So a 429 asking for 5 s against a 2 s timeout returns `rate_limited` at
+    /// once, not after 5 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -172,46 +186,33 @@ impl ClientBuilder {
                 ),
             });
         }
-        let mut http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .redirect(redirect::Policy::none())
-            .pool_idle_timeout(POOL_IDLE_TIMEOUT);
-        if url.scheme() == "http" {
-            // Loopback only (see `base_url`): a proxy from the environment must not see the
-            // API key in clear text.
-            http = http.no_proxy();
-        }
+        let mut root_certificates = Vec::new();
         for pem in &self.root_certificates_pem {
-            for certificate in root_certificates(pem)? {
-                http = http.add_root_certificate(certificate);
-            }
+            root_certificates.extend(root_certificates_of(pem)?);
         }
-        let http = http.build().map_err(|e| ConfigError::InvalidArgument {
+        let endpoint = Arc::new(Endpoint {
+            url,
+            api_key: self.api_key,
+            timeout: self.timeout,
+            retry: self.retry,
+            root_certificates,
+            authorize_hosts,
+        });
+        let live = Live::start(&endpoint).map_err(|reason| ConfigError::InvalidArgument {
             name: "client",
-            reason: format!("the HTTP client could not be set up ({e})"),
-        })?;
-        let runtime = OwnedRuntime::start().map_err(|e| ConfigError::InvalidArgument {
-            name: "client",
-            reason: format!("the client's worker threads could not be started ({e})"),
+            reason,
         })?;
         Ok(Client {
             inner: Arc::new(Inner {
-                endpoint: Arc::new(Endpoint {
-                    http,
-                    url,
-                    api_key: self.api_key,
-                    timeout: self.timeout,
-                    retry: self.retry,
-                    authorize_hosts,
-                }),
-                runtime,
+                endpoint,
+                live: PerProcess::new(live),
             }),
         })
     }
 }
 
 /// The certificates of one PEM bundle; at least one, each well formed.
-fn root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+fn root_certificates_of(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
     let refused = |reason: String| ConfigError::InvalidArgument {
         name: "root_certificate_pem",
         reason,
@@ -230,6 +231,11 @@ fn root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigErro
 /// A PostSyncer API client. Cheap to clone (clones share one connection pool and one small
 /// runtime); build one per API key at start-up and share it. Dropping the last clone stops
 /// its worker threads without waiting for requests still in flight.
+///
+/// It survives `fork()` (gunicorn `--preload`, uWSGI, Celery's prefork pool, Python's
+/// `multiprocessing`): a forked child's first call starts the child's own worker threads
+/// and connection pool, and never touches the parent's (their threads do not exist in the
+/// child, and their connections are the parent's sockets).
 ///
 /// The API key is kept as a [`Secret`]: never in `Debug` output or an error message (text
 /// the service sends back is searched for it, and the key replaced by `[redacted]`), and
@@ -257,7 +263,25 @@ pub struct Client {
 
 struct Inner {
     endpoint: Arc<Endpoint>,
+    live: PerProcess<Live>,
+}
+
+/// What cannot cross a `fork()`: the worker threads and the connection pool.
+struct Live {
     runtime: OwnedRuntime,
+    http: reqwest::Client,
+}
+
+impl Live {
+    /// Starts the worker threads and a fresh connection pool, or says why it could not.
+    fn start(endpoint: &Endpoint) -> Result<Live, String> {
+        let http = endpoint
+            .http_client()
+            .map_err(|e| format!("the HTTP client could not be set up ({e})"))?;
+        let runtime = OwnedRuntime::start()
+            .map_err(|e| format!("the client's worker threads could not be started ({e})"))?;
+        Ok(Live { runtime, http })
+    }
 }
 
 impl fmt::Debug for Client {
@@ -317,9 +341,14 @@ impl Prepared {
         })
     }
 
-    /// The whole exchange, retries included; runs on the client's runtime.
-    async fn send(self, endpoint: Arc<Endpoint>) -> Result<Session, ApiError> {
-        let grant = transport::send_with_retries(&endpoint, self.body).await?;
+    /// The whole exchange, retries included, within `budget`; runs on the client's runtime.
+    async fn send(
+        self,
+        endpoint: Arc<Endpoint>,
+        http: reqwest::Client,
+        budget: Budget,
+    ) -> Result<Session, ApiError> {
+        let grant = transport::send_with_retries(&endpoint, &http, self.body, budget).await?;
         let expires_in = i64::try_from(grant.expires_in).unwrap_or(i64::MAX);
         let now = unix_now();
         Ok(Session {
@@ -367,7 +396,8 @@ impl Client {
     /// control characters or `&`. The request runs on the client's own runtime, so this
     /// future may be awaited on any executor; dropping it cancels the request.
     ///
-    /// Retries follow the [`RetryPolicy`]. Creating a session twice is harmless (an unused
+    /// Retries follow the [`RetryPolicy`], within the client's timeout for the whole call
+    /// ([`ClientBuilder::timeout`]). Creating a session twice is harmless (an unused
     /// authorize URL simply expires), which is why a POST may be retried at all.
     pub async fn create_session(
         &self,
@@ -375,12 +405,9 @@ impl Client {
         callback_url: &str,
         state: Option<&str>,
     ) -> Result<Session, ApiError> {
-        let task = self.session_task(platform, callback_url, state)?;
-        self.inner
-            .runtime
-            .spawn(task)
-            .await
-            .map_err(|_| task_lost())?
+        let (runtime, task) =
+            self.session_task(platform, callback_url, state, CallLimits::default())?;
+        runtime.spawn(task).await.map_err(|_| task_lost())?
     }
 
     /// The blocking form of [`Client::create_session`], for code without an async runtime.
@@ -392,22 +419,66 @@ impl Client {
         callback_url: &str,
         state: Option<&str>,
     ) -> Result<Session, ApiError> {
-        let task = self.session_task(platform, callback_url, state)?;
-        self.inner
-            .runtime
-            .run_blocking(task)
-            .ok_or_else(task_lost)?
+        self.create_session_blocking_within(platform, callback_url, state, CallLimits::default())
     }
 
-    /// The whole exchange as a task for the client's runtime, once the arguments pass.
+    /// [`Client::create_session_blocking`] within per-call limits: a shorter time limit than
+    /// the client's timeout, and a token that cancels the call from another thread (what C
+    /// and Go need; an async Rust caller drops the future instead).
+    pub(crate) fn create_session_blocking_within(
+        &self,
+        platform: Platform,
+        callback_url: &str,
+        state: Option<&str>,
+        limits: CallLimits,
+    ) -> Result<Session, ApiError> {
+        let (runtime, task) = self.session_task(platform, callback_url, state, limits)?;
+        runtime.run_blocking(task).ok_or_else(task_lost)?
+    }
+
+    /// The whole exchange as a task for this process's runtime, once the arguments pass; the
+    /// call's deadline starts now.
     fn session_task(
         &self,
         platform: Platform,
         callback_url: &str,
         state: Option<&str>,
-    ) -> Result<impl Future<Output = Result<Session, ApiError>> + Send + 'static, ApiError> {
+        limits: CallLimits,
+    ) -> Result<
+        (
+            &OwnedRuntime,
+            impl Future<Output = Result<Session, ApiError>> + Send + 'static,
+        ),
+        ApiError,
+    > {
+        let budget = Budget::starting_now(self.inner.endpoint.timeout, limits.timeout);
         let prepared = Prepared::new(platform, callback_url, state)?;
-        Ok(prepared.send(Arc::clone(&self.inner.endpoint)))
+        if limits.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return Err(cancel::cancelled_error());
+        }
+        let live = self.live()?;
+        let send = prepared.send(Arc::clone(&self.inner.endpoint), live.http.clone(), budget);
+        let task = async move {
+            match limits.cancel {
+                Some(token) => token.guard(send).await,
+                None => send.await,
+            }
+        };
+        Ok((&live.runtime, task))
+    }
+
+    /// This process's worker threads and connection pool: started here on the first call
+    /// after a `fork()`.
+    fn live(&self) -> Result<&Live, ApiError> {
+        self.inner
+            .live
+            .current(|| Live::start(&self.inner.endpoint))
+            .map_err(|reason| {
+                ApiError::new(
+                    ApiErrorKind::Transport,
+                    format!("{reason} in this process (a fork of the one that built the client); check the process's thread and file limits, or build the client after forking"),
+                )
+            })
     }
 }
 

@@ -32,5 +32,6 @@ const char *take_string(psd_string *string, char *buf, size_t buf_len);
 void test_api_contract(void);
 void test_vectors(const char *vectors_path);
 void test_emulator_flow(void);
+void test_client_limits(void);
 
 #endif

@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
     test_api_contract();
     test_vectors(argv[1]);
     test_emulator_flow();
+    test_client_limits();
   } else {
     fprintf(stderr, "usage: %s [--vectors-only] VECTORS_LINES_FILE\n", argv[0]);
     return 2;

@@ -21,21 +21,41 @@ type Client struct {
 
 // The defaults of NewClient: the C API's PSD_DEFAULT_* values, which are the core's.
 const (
-	// DefaultTimeout bounds one attempt unless WithTimeout says otherwise.
+	// DefaultTimeout bounds one call, retries and waits included, unless WithTimeout says
+	// otherwise.
 	DefaultTimeout = time.Duration(C.PSD_DEFAULT_TIMEOUT_MS) * time.Millisecond
 	// DefaultMaxRetries is how often a failed attempt is retried unless WithMaxRetries
 	// says otherwise.
 	DefaultMaxRetries = C.PSD_DEFAULT_MAX_RETRIES
+	// DefaultInitialBackoff and DefaultMaxBackoff are WithBackoff's defaults.
+	DefaultInitialBackoff = time.Duration(C.PSD_DEFAULT_INITIAL_BACKOFF_MS) * time.Millisecond
+	DefaultMaxBackoff     = time.Duration(C.PSD_DEFAULT_MAX_BACKOFF_MS) * time.Millisecond
+	// DefaultMaxRetryAfter is the longest Retry-After waited for unless WithMaxRetryAfter
+	// says otherwise.
+	DefaultMaxRetryAfter = time.Duration(C.PSD_DEFAULT_MAX_RETRY_AFTER_MS) * time.Millisecond
 )
 
 type clientConfig struct {
-	baseURL       *string // nil: the production API
-	timeoutMillis int64
-	maxRetries    int32
+	baseURL              *string // nil: the production API
+	timeoutMillis        int64
+	maxRetries           int32
+	initialBackoffMillis int64
+	maxBackoffMillis     int64
+	maxRetryAfterMillis  int64
 }
 
-// ClientOption changes a Client's base URL, timeout or retries.
+// ClientOption changes a Client's base URL, timeout, retries, backoff or cap on Retry-After.
 type ClientOption func(*clientConfig)
+
+// millisRoundedUp is d in whole milliseconds, a part of one counting as a whole one (a
+// positive duration stays positive; a negative one stays negative and is refused).
+func millisRoundedUp(d time.Duration) int64 {
+	millis := int64(d / time.Millisecond)
+	if d%time.Millisecond > 0 {
+		millis++
+	}
+	return millis
+}
 
 // WithBaseURL talks to another API base URL than https://postsyncer.com/api (the
 // emulator's is http://127.0.0.1:PORT/api).
@@ -43,18 +63,30 @@ func WithBaseURL(url string) ClientOption {
 	return func(c *clientConfig) { c.baseURL = &url }
 }
 
-// WithTimeout bounds one attempt, connection included. A call may take up to
-// (retries + 1) attempts plus backoffs; bound the whole call with a context. A part of a
-// millisecond counts as a whole one; zero or negative is refused by NewClient
-// (ErrInvalidArgument).
+// WithTimeout bounds each call as a whole: every attempt, backoff and Retry-After wait
+// included. A retry whose wait would end past it is not waited for: the call returns its
+// error at once (ErrRateLimited keeps RetryAfter). A context deadline that comes sooner
+// bounds the call too. A part of a millisecond counts as a whole one; zero or negative is
+// refused by NewClient (ErrInvalidArgument).
 func WithTimeout(d time.Duration) ClientOption {
+	return func(c *clientConfig) { c.timeoutMillis = millisRoundedUp(d) }
+}
+
+// WithBackoff sets the exponential backoff between retries (with full jitter): up to
+// initial before the first retry, doubled for each further one, never more than max.
+// Zero retries at once; negative is refused by NewClient (ErrInvalidArgument).
+func WithBackoff(initial, max time.Duration) ClientOption {
 	return func(c *clientConfig) {
-		millis := int64(d / time.Millisecond)
-		if d%time.Millisecond > 0 {
-			millis++ // rounded up: a positive timeout stays positive
-		}
-		c.timeoutMillis = millis
+		c.initialBackoffMillis = millisRoundedUp(initial)
+		c.maxBackoffMillis = millisRoundedUp(max)
 	}
+}
+
+// WithMaxRetryAfter sets the longest Retry-After (of a 429) waited for before a retry; a
+// longer one is returned at once as ErrRateLimited with its RetryAfter. Zero never waits;
+// negative is refused by NewClient (ErrInvalidArgument).
+func WithMaxRetryAfter(d time.Duration) ClientOption {
+	return func(c *clientConfig) { c.maxRetryAfterMillis = millisRoundedUp(d) }
 }
 
 // WithMaxRetries sets how often a failed attempt (transport error, 429, 502/503/504) is
@@ -77,21 +109,36 @@ func WithMaxRetries(n int) ClientOption {
 // NewClient builds a client for this API key (server-side only). An empty key or a bad
 // option is a *ConfigError (ErrEmptyAPIKey, ErrInvalidArgument).
 func NewClient(apiKey string, opts ...ClientOption) (*Client, error) {
-	config := clientConfig{timeoutMillis: C.PSD_DEFAULT_TIMEOUT_MS, maxRetries: C.PSD_DEFAULT_MAX_RETRIES}
+	config := clientConfig{
+		timeoutMillis:        C.PSD_DEFAULT_TIMEOUT_MS,
+		maxRetries:           C.PSD_DEFAULT_MAX_RETRIES,
+		initialBackoffMillis: C.PSD_DEFAULT_INITIAL_BACKOFF_MS,
+		maxBackoffMillis:     C.PSD_DEFAULT_MAX_BACKOFF_MS,
+		maxRetryAfterMillis:  C.PSD_DEFAULT_MAX_RETRY_AFTER_MS,
+	}
 	for _, opt := range opts {
 		opt(&config)
 	}
 	keyData, keyLen := cString(apiKey)
-	var urlData *C.char // NULL: the production API
-	var urlLen C.size_t
-	if config.baseURL != nil {
-		urlData, urlLen = cPresentString(*config.baseURL)
+	var builder *C.psd_client_builder
+	if result := C.psd_client_builder_new(keyData, keyLen, &builder); result != C.PSD_RESULT_OK {
+		return nil, kind(resultName(result))
 	}
+	defer C.psd_client_builder_free(builder)
+	if config.baseURL != nil {
+		urlData, urlLen := cPresentString(*config.baseURL)
+		if result := C.psd_client_builder_set_base_url(builder, urlData, urlLen); result != C.PSD_RESULT_OK {
+			return nil, kind(resultName(result))
+		}
+	}
+	// The setters only store (they fail only on a NULL builder); build checks every value.
+	C.psd_client_builder_set_timeout_ms(builder, C.int64_t(config.timeoutMillis))
+	C.psd_client_builder_set_max_retries(builder, C.int32_t(config.maxRetries))
+	C.psd_client_builder_set_backoff_ms(builder, C.int64_t(config.initialBackoffMillis), C.int64_t(config.maxBackoffMillis))
+	C.psd_client_builder_set_max_retry_after_ms(builder, C.int64_t(config.maxRetryAfterMillis))
 	var ptr *C.psd_client
 	var message *C.psd_string
-	result := C.psd_client_new(keyData, keyLen, urlData, urlLen, C.int64_t(config.timeoutMillis),
-		C.int32_t(config.maxRetries), &ptr, &message)
-	if result != C.PSD_RESULT_OK {
+	if result := C.psd_client_builder_build(builder, &ptr, &message); result != C.PSD_RESULT_OK {
 		return nil, configError(result, message)
 	}
 	c := &Client{ptr: ptr}
@@ -128,8 +175,11 @@ func WithState(state string) SessionOption {
 // to callbackURL.
 //
 // Failures are *APIError values matched with errors.Is (ErrUnauthenticated,
-// ErrRateLimited, …). When ctx ends first, CreateSession returns at once with an error
-// wrapping ctx.Err(); the request itself then ends within the client's timeout.
+// ErrRateLimited, …). The call ends by the sooner of the client's timeout and ctx's
+// deadline, retries and waits included (ErrTimeout, or the error at hand when a retry's
+// wait would cross the deadline). When ctx ends first (cancelled, or its deadline passed),
+// CreateSession returns at once with an error wrapping ctx.Err(), and the request is
+// aborted: nothing keeps running.
 func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackURL string, opts ...SessionOption) (Session, error) {
 	var config sessionConfig
 	for _, opt := range opts {
@@ -138,24 +188,71 @@ func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackU
 	if err := ctx.Err(); err != nil {
 		return Session{}, fmt.Errorf("postsyncer: create session: %w", err)
 	}
+	var limitMillis *int64 // nil: the client's timeout alone
+	if deadline, ok := ctx.Deadline(); ok {
+		left := millisRoundedUp(time.Until(deadline))
+		if left <= 0 {
+			return Session{}, fmt.Errorf("postsyncer: create session: %w", context.DeadlineExceeded)
+		}
+		limitMillis = &left
+	}
+	call := newCancellableCall()
 	type outcome struct {
 		session Session
 		err     error
 	}
 	done := make(chan outcome, 1) // buffered: the goroutine never waits for an abandoned caller
 	go func() {
-		session, err := c.createSessionBlocking(platform, callbackURL, config.state)
+		defer call.free()
+		session, err := c.createSessionBlocking(platform, callbackURL, config.state, limitMillis, call.token)
 		done <- outcome{session, err}
 	}()
 	select {
 	case o := <-done:
+		if o.err != nil && ctx.Err() != nil {
+			// The call ended at ctx's deadline too: say so, as when ctx ends first.
+			return Session{}, fmt.Errorf("postsyncer: create session: %w: %w", ctx.Err(), o.err)
+		}
 		return o.session, o.err
 	case <-ctx.Done():
+		call.cancel() // the Rust call ends at once; the goroutine then frees the token
 		return Session{}, fmt.Errorf("postsyncer: create session: %w", ctx.Err())
 	}
 }
 
-func (c *Client) createSessionBlocking(platform Platform, callbackURL string, state *string) (Session, error) {
+// cancellableCall is one call's psd_cancel_token: cancelled by the caller when its context
+// ends, freed by the goroutine once the call returned. The mutex keeps a late cancel from
+// touching a freed token.
+type cancellableCall struct {
+	mu    sync.Mutex
+	token *C.psd_cancel_token // nil once freed (or if it could not be made)
+}
+
+func newCancellableCall() *cancellableCall {
+	call := &cancellableCall{}
+	if C.psd_cancel_token_new(&call.token) != C.PSD_RESULT_OK {
+		call.token = nil // without a token the call still ends by its deadline
+	}
+	return call
+}
+
+func (call *cancellableCall) cancel() {
+	call.mu.Lock()
+	defer call.mu.Unlock()
+	if call.token != nil {
+		C.psd_cancel_token_cancel(call.token)
+	}
+}
+
+func (call *cancellableCall) free() {
+	call.mu.Lock()
+	defer call.mu.Unlock()
+	C.psd_cancel_token_free(call.token)
+	call.token = nil
+}
+
+func (c *Client) createSessionBlocking(platform Platform, callbackURL string, state *string, limitMillis *int64,
+	token *C.psd_cancel_token) (Session, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
@@ -167,10 +264,15 @@ func (c *Client) createSessionBlocking(platform Platform, callbackURL string, st
 	if state != nil {
 		stateData, stateLen = cPresentString(*state)
 	}
+	var limit *C.int64_t // NULL: the client's timeout alone
+	if limitMillis != nil {
+		millis := C.int64_t(*limitMillis) // Go memory without Go pointers: C may read it
+		limit = &millis
+	}
 	var session *C.psd_session
 	var apiError *C.psd_api_error
-	result := C.psd_client_create_session(c.ptr, C.psd_platform(platform), callbackData, callbackLen,
-		stateData, stateLen, &session, &apiError)
+	result := C.psd_client_create_session_within(c.ptr, C.psd_platform(platform), callbackData, callbackLen,
+		stateData, stateLen, limit, token, &session, &apiError)
 	if result != C.PSD_RESULT_OK {
 		if apiError == nil {
 			return Session{}, kind(resultName(result))

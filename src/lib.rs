@@ -45,6 +45,11 @@ mod verifier;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
+/// Not part of the API: the session-response fuzz target's entry point, only in `cargo fuzz`
+/// builds (`--cfg fuzzing`; fuzz/).
+#[cfg(all(fuzzing, feature = "client"))]
+#[doc(hidden)]
+pub use client::fuzz_session_response;
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, RetryPolicy, Session, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use clock::unix_now;

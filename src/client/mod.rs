@@ -14,6 +14,10 @@ mod runtime;
 mod transport;
 mod validate;
 
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use response::fuzz_session_response;
+
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;

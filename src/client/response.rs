@@ -203,6 +203,32 @@ fn field_errors(
         .collect()
 }
 
+/// Not part of the API: the entry point of the `session_response` fuzz target (fuzz/),
+/// compiled only by `cargo fuzz` (`--cfg fuzzing`). An answer read as the transport reads one
+/// (`Retry-After` parsed as of a fixed clock, the body cut at [`MAX_BODY_BYTES`]), judged by
+/// [`classify`] for a client of PostSyncer's production API whose key is `api_key`.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_session_response(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &[u8],
+    api_key: &str,
+) -> Result<(String, u64), ApiError> {
+    let now = std::time::UNIX_EPOCH + Duration::from_secs(1_717_000_000);
+    let answer = Answer {
+        status,
+        retry_after: retry_after.and_then(|v| super::retry::parse_retry_after(v, now)),
+        body: body[..body.len().min(MAX_BODY_BYTES)].to_vec(),
+        truncated: body.len() > MAX_BODY_BYTES,
+    };
+    let config =
+        |e: crate::error::ConfigError| ApiError::new(ApiErrorKind::InvalidRequest, e.to_string());
+    let endpoint = super::validate::sessions_endpoint(super::DEFAULT_BASE_URL).map_err(config)?;
+    let hosts = AuthorizeHosts::new(&endpoint, &[]).map_err(config)?;
+    classify(&answer, &Secret::new(api_key), &hosts).map(|g| (g.authorize_url, g.expires_in))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -11,6 +11,7 @@ use crate::client::retry;
 use crate::client::validate;
 use crate::client::RetryPolicy;
 use crate::error::{ApiError, ApiErrorKind};
+use crate::quote::quote;
 use crate::secret::Secret;
 
 /// What every request of one client shares, in every process (the HTTP client itself is
@@ -240,7 +241,9 @@ fn transport_error(endpoint: &Endpoint, error: &reqwest::Error) -> ApiError {
     };
     ApiError::new(
         ApiErrorKind::Transport,
-        format!("{action} {} ({cause}); {advice}", host_of(&endpoint.url)),
+        // The cause may carry names from the server's certificate: quoted like any other text
+        // this library did not write.
+        format!("{action} {} ({}); {advice}", host_of(&endpoint.url), quote(&cause)),
     )
 }
 

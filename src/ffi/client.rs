@@ -15,7 +15,8 @@ pub struct Client {
 #[uniffi::export]
 impl Client {
     /// A client for this API key. `base_url` defaults to PostSyncer's production API;
-    /// `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt.
+    /// `timeout_ms` bounds the whole call (retries and waits included); `max_retries` counts
+    /// retries after the first attempt.
     /// Refuses an empty API key, a bad base URL and negative numbers.
     #[uniffi::constructor(default(base_url = None, timeout_ms = 10000, max_retries = 2))]
     pub fn new(

@@ -621,7 +621,8 @@ open class Client: ClientProtocol, @unchecked Sendable {
     }
     /**
      * A client for this API key. `base_url` defaults to PostSyncer's production API;
-     * `timeout_ms` bounds each attempt; `max_retries` counts retries after the first attempt.
+     * `timeout_ms` bounds the whole call (retries and waits included); `max_retries` counts
+     * retries after the first attempt.
      * Refuses an empty API key, a bad base URL and negative numbers.
      */
 public convenience init(apiKey: String, baseUrl: String? = nil, timeoutMs: Int64 = Int64(10000), maxRetries: Int32 = 2)throws  {
@@ -2369,7 +2370,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_method_verifier_verify() != 14897) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 13329) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_client_new() != 38469) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 48197) {

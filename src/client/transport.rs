@@ -243,7 +243,11 @@ fn transport_error(endpoint: &Endpoint, error: &reqwest::Error) -> ApiError {
         ApiErrorKind::Transport,
         // The cause may carry names from the server's certificate: quoted like any other text
         // this library did not write.
-        format!("{action} {} ({}); {advice}", host_of(&endpoint.url), quote(&cause)),
+        format!(
+            "{action} {} ({}); {advice}",
+            host_of(&endpoint.url),
+            quote(&cause)
+        ),
     )
 }
 

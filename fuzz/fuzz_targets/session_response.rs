@@ -2,7 +2,8 @@
 //! service (or anything pretending to be it) may answer `POST /oauth/delegate/sessions`,
 //! judged for a client of PostSyncer's production API. Besides "never panics", it checks:
 //! - a grant only for a 2xx status, with an absolute http(s) `authorize_url` free of
-//!   whitespace and control characters;
+//!   whitespace and control characters (whether it contains the API key is not checked: only
+//!   the API's own host can grant);
 //! - every error has the kind its status stands for, that status, a `Retry-After` delay only
 //!   when rate limited, and a message and field errors safe to log that never contain the
 //!   API key, even when the body echoes it (as an echoing proxy or a WAF page may).
@@ -47,7 +48,9 @@ fuzz_target!(|data: &[u8]| {
                     .any(|c| c.is_whitespace() || postsyncer_delegation_fuzz::unsafe_in_log(c)),
                 "{authorize_url:?}"
             );
-            assert!(!authorize_url.contains(API_KEY));
+            // Not checked: whether a grant's URL contains the API key. Only the API's own host
+            // (or one the application allowed) over https can grant, and the library returns
+            // what it grants (SECURITY.md, "Hardening not done").
         }
         Err(error) => {
             let kind = error.kind();

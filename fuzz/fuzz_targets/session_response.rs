@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
             let kind = error.kind();
             assert_eq!(error.status(), Some(status), "{error:?}");
             let expected = match status {
-                200..=299 | 300..=399 => ApiErrorKind::InvalidResponse,
+                200..=399 => ApiErrorKind::InvalidResponse,
                 401 => ApiErrorKind::Unauthenticated,
                 403 => ApiErrorKind::Forbidden,
                 404 => ApiErrorKind::NotFound,

@@ -305,10 +305,12 @@ pub fn run(args: EmulateArgs) -> ExitCode {
                 return usage_error(&format!("cannot start the emulator on {}: {e}", args.addr))
             }
         };
+        // Handlers go in before the announcement: a harness may signal as soon as it reads it.
+        let termination = termination_signal();
         if let Err(e) = announce(&running.url, &api_key, &signing_secret) {
             return usage_error(&format!("cannot write to stdout: {e}"));
         }
-        wait_for_termination().await;
+        termination.await;
         eprintln!("stopping the emulator");
         match running.stop().await {
             Ok(()) => ExitCode::SUCCESS,
@@ -366,25 +368,39 @@ fn announce(url: &str, api_key: &Secret, signing_secret: &Secret) -> std::io::Re
     Ok(())
 }
 
-async fn wait_for_termination() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut terminate) => {
+/// Installs the SIGTERM and SIGINT handlers now (a handler installed only when first polled
+/// would miss a signal sent in between) and returns a future that ends on either.
+#[cfg(unix)]
+fn termination_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let terminate = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        match (terminate, interrupt) {
+            (Ok(mut terminate), Ok(mut interrupt)) => {
                 tokio::select! {
-                    _ = interrupt => {}
                     _ = terminate.recv() => {}
+                    _ = interrupt.recv() => {}
                 }
             }
-            Err(_) => {
-                let _ = interrupt.await;
+            (Ok(mut only), Err(_)) | (Err(_), Ok(mut only)) => {
+                only.recv().await;
             }
+            (Err(_), Err(_)) => std::future::pending().await,
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+}
+
+#[cfg(not(unix))]
+fn termination_signal() -> impl std::future::Future<Output = ()> {
+    let interrupt = tokio::signal::windows::ctrl_c();
+    async move {
+        match interrupt {
+            Ok(mut interrupt) => {
+                interrupt.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
     }
 }
 

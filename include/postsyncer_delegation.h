@@ -22,6 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define PSD_VERSION "0.1.0"
+#define PSD_VERSION_MAJOR 0
+#define PSD_VERSION_MINOR 1
+#define PSD_VERSION_PATCH 0
+
+
 /**
  * The default `timeout_ms` of `psd_client_new` (10 s): the longest one call may take.
  */

@@ -32,6 +32,8 @@ mod clock;
 mod error;
 #[cfg(feature = "uniffi")]
 mod ffi;
+#[cfg(feature = "client")]
+mod flow;
 #[cfg(any(feature = "uniffi", feature = "capi"))]
 mod foreign_args;
 mod form;
@@ -54,8 +56,16 @@ pub use client::fuzz_session_response;
 pub use client::{Client, ClientBuilder, RetryPolicy, Session, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 pub use clock::unix_now;
 #[cfg(feature = "client")]
-pub use error::{ApiError, ApiErrorKind};
+pub use error::{ApiError, ApiErrorKind, BeginError, CompleteError, FlowError, FlowErrorKind};
 pub use error::{ConfigError, ConfigErrorKind, VerifyError, VerifyErrorKind};
+#[cfg(feature = "client")]
+pub use flow::{
+    Begun, Completed, Flow, FlowBuilder, MemoryStore, StateStore, StoreError, StoreFuture,
+    SyncStateStore, SyncStore, DEFAULT_MAX_PENDING, DEFAULT_MEMORY_STORE_CAPACITY,
+    MAX_METADATA_BYTES, MAX_SUBJECT_BYTES,
+};
+#[cfg(feature = "redis")]
+pub use flow::{RedisStore, RedisStoreBuilder, DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REDIS_TIMEOUT};
 pub use platform::{Platform, UnknownPlatform};
 pub use proof::{sign_proof, Proof, PROOF_PARAMETERS};
 pub use secret::Secret;
@@ -88,4 +98,28 @@ pub enum Error {
     #[cfg(feature = "client")]
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A flow refused to go on (protocol.md §5).
+    #[cfg(feature = "client")]
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+}
+
+#[cfg(feature = "client")]
+impl From<BeginError> for Error {
+    fn from(e: BeginError) -> Self {
+        match e {
+            BeginError::Flow(e) => Error::Flow(e),
+            BeginError::Api(e) => Error::Api(e),
+        }
+    }
+}
+
+#[cfg(feature = "client")]
+impl From<CompleteError> for Error {
+    fn from(e: CompleteError) -> Self {
+        match e {
+            CompleteError::Flow(e) => Error::Flow(e),
+            CompleteError::Verify(e) => Error::Verify(e),
+        }
+    }
 }

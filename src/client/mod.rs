@@ -7,10 +7,10 @@
 //! limits for callers without async cancellation).
 
 mod cancel;
-mod process;
+pub(crate) mod process;
 mod response;
 mod retry;
-mod runtime;
+pub(crate) mod runtime;
 mod transport;
 mod validate;
 

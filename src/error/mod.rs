@@ -1,4 +1,4 @@
-//! The errors of this crate: verification, configuration and API errors.
+//! The errors of this crate: verification, configuration, API and flow errors.
 //!
 //! Every error has a kind whose `as_str()` is the protocol word (`bad_signature`,
 //! `rate_limited`, …). Each list of kinds is written once, as a macro that hands it to
@@ -9,11 +9,15 @@
 #[cfg(feature = "client")]
 mod api;
 mod config;
+#[cfg(feature = "client")]
+mod flow;
 mod verify;
 
 #[cfg(feature = "client")]
 pub use api::{ApiError, ApiErrorKind};
 pub use config::{ConfigError, ConfigErrorKind};
+#[cfg(feature = "client")]
+pub use flow::{BeginError, CompleteError, FlowError, FlowErrorKind};
 pub use verify::{VerifyError, VerifyErrorKind};
 
 // The FFI layer makes the foreign exception classes from these lists.
@@ -21,6 +25,9 @@ pub use verify::{VerifyError, VerifyErrorKind};
 pub(crate) use api::api_error_kinds;
 #[cfg(feature = "uniffi")]
 pub(crate) use config::config_error_kinds;
+#[cfg(feature = "uniffi")]
+#[allow(unused_imports)]
+pub(crate) use flow::flow_error_kinds;
 #[cfg(feature = "uniffi")]
 pub(crate) use verify::verify_error_kinds;
 

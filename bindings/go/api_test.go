@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	postsyncer "github.com/postsyncer/postsyncer-delegation/bindings/go"
+	postsyncer "github.com/postsyncer-delegation/postsyncer-delegation/bindings/go"
 )
 
 const testSecret = "ps_test_signing_secret_0001"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	postsyncer "github.com/postsyncer/postsyncer-delegation/bindings/go"
+	postsyncer "github.com/postsyncer-delegation/postsyncer-delegation/bindings/go"
 )
 
 const (

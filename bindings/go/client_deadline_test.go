@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	postsyncer "github.com/postsyncer/postsyncer-delegation/bindings/go"
+	postsyncer "github.com/postsyncer-delegation/postsyncer-delegation/bindings/go"
 )
 
 // The client's timeout bounds the whole call: a 429 asking for 5 s against a 2 s timeout

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	postsyncer "github.com/postsyncer/postsyncer-delegation/bindings/go"
+	postsyncer "github.com/postsyncer-delegation/postsyncer-delegation/bindings/go"
 )
 
 // One verifier, many goroutines, interleaved valid and forged callbacks: every result is

@@ -24,9 +24,10 @@
 // A Platform's text form is its wire name ("twitter" for X), so a Platform stored in JSON
 // or a database reads as the protocol spells it and any other language can read it back.
 //
-// Build the native library first (cargo build --release at the repository root): the
-// package links target/release/libpostsyncer_delegation.a. Version reports which build it
-// linked, the same string every binding of that build reports.
+// The module carries the C header and a prebuilt static library of the core per platform
+// (linux amd64/arm64, with -tags musl for Alpine; darwin amd64/arm64; windows amd64), so
+// building needs CGO_ENABLED=1 and a C compiler, no Rust toolchain. Version reports which
+// build it linked, the same string every binding of that build reports.
 //
 // Verifier and Client are safe for concurrent use; build each once and share it. Close
 // releases their native resources (a finalizer does it too, as a safety net).

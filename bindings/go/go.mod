@@ -1,3 +1,3 @@
-module github.com/postsyncer/postsyncer-delegation/bindings/go
+module github.com/postsyncer-delegation/postsyncer-delegation/bindings/go
 
 go 1.21

@@ -1,8 +1,20 @@
 package postsyncer
 
+// The header and one prebuilt static library per GOOS/GOARCH live inside the module
+// (include/, lib/<goos>_<goarch>/), so `go get` needs no Rust toolchain; see README.md for
+// how they get there. Alpine and other musl systems build with -tags musl. The system
+// libraries after each archive are the ones rustc names for that target
+// (--print native-static-libs).
+
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: ${SRCDIR}/../../target/release/libpostsyncer_delegation.a -lm -ldl -lpthread
+#cgo CFLAGS: -I${SRCDIR}/include
+#cgo linux,amd64,!musl LDFLAGS: ${SRCDIR}/lib/linux_amd64/libpostsyncer_delegation.a -lm -ldl -lpthread
+#cgo linux,arm64,!musl LDFLAGS: ${SRCDIR}/lib/linux_arm64/libpostsyncer_delegation.a -lm -ldl -lpthread
+#cgo linux,amd64,musl LDFLAGS: ${SRCDIR}/lib/linux_amd64_musl/libpostsyncer_delegation.a
+#cgo linux,arm64,musl LDFLAGS: ${SRCDIR}/lib/linux_arm64_musl/libpostsyncer_delegation.a
+#cgo darwin,amd64 LDFLAGS: ${SRCDIR}/lib/darwin_amd64/libpostsyncer_delegation.a -framework CoreFoundation -framework Security -liconv
+#cgo darwin,arm64 LDFLAGS: ${SRCDIR}/lib/darwin_arm64/libpostsyncer_delegation.a -framework CoreFoundation -framework Security -liconv
+#cgo windows,amd64 LDFLAGS: ${SRCDIR}/lib/windows_amd64/libpostsyncer_delegation.a -lws2_32 -luserenv -lntdll -lbcrypt -ladvapi32 -lkernel32
 #include "postsyncer_delegation.h"
 */
 import "C"

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	postsyncer "github.com/postsyncer/postsyncer-delegation/bindings/go"
+	postsyncer "github.com/postsyncer-delegation/postsyncer-delegation/bindings/go"
 )
 
 type vectorCase struct {

@@ -7,7 +7,12 @@
 //! only `helper_process`.
 
 // Test code may fail loudly; the helper process reports on its stdout.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 mod client_support;
 mod flow_support;

@@ -482,3 +482,39 @@ fn unavailable(doing: &str, why: impl fmt::Display) -> FlowError {
         format!("the state store failed while {doing}: {}; check that the store is reachable, then start a new flow", quote(&why.to_string())),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn send<T: Send>(_: &T) {}
+    fn send_sync<T: Send + Sync>() {}
+
+    /// Bindings export the async calls (UniFFI needs `Send` futures) and share the flow
+    /// and the stores across threads.
+    #[test]
+    fn the_flow_and_its_futures_cross_threads() {
+        send_sync::<Flow>();
+        send_sync::<MemoryStore>();
+        send_sync::<SyncStore>();
+        #[cfg(feature = "redis")]
+        send_sync::<RedisStore>();
+        // Nothing listens on the discard port; the futures are made, never polled.
+        let client = Client::builder("k")
+            .base_url("http://127.0.0.1:9/api")
+            .build()
+            .unwrap();
+        let verifier = Verifier::new(["secret"]).unwrap();
+        let flow = Flow::with_memory_store(client, verifier);
+        send(&flow.begin(Platform::Tiktok, "https://a.example/cb", "s", None));
+        send(&flow.complete("?state=x", "s"));
+    }
+
+    #[test]
+    fn subjects_compare_by_content() {
+        assert!(same_subject("user-1", "user-1"));
+        assert!(!same_subject("user-1", "user-2"));
+        assert!(!same_subject("user-1", "user-10"));
+    }
+}

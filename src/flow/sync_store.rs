@@ -3,7 +3,7 @@
 //! the adapter that runs it for the flow.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::store::{StateStore, StoreError, StoreFuture};
 use crate::client::process::PerProcess;
@@ -36,16 +36,30 @@ pub trait SyncStateStore: Send + Sync {
 /// client (a child starts its own runtime on first use).
 pub struct SyncStore {
     store: Arc<dyn SyncStateStore>,
-    runtime: PerProcess<OwnedRuntime>,
+    /// Started by the first async call: blocking-only callers (C, Go) never need it.
+    runtime: OnceLock<PerProcess<OwnedRuntime>>,
 }
 
 impl SyncStore {
-    /// The adapter for `store`; starts its runtime's threads.
-    pub fn new(store: Arc<dyn SyncStateStore>) -> Result<SyncStore, StoreError> {
-        Ok(SyncStore {
+    /// The adapter for `store`.
+    pub fn new(store: Arc<dyn SyncStateStore>) -> SyncStore {
+        SyncStore {
             store,
-            runtime: PerProcess::new(start_runtime()?),
-        })
+            runtime: OnceLock::new(),
+        }
+    }
+
+    /// This process's runtime, started on first use.
+    fn runtime(&self) -> Result<&OwnedRuntime, StoreError> {
+        let chain = match self.runtime.get() {
+            Some(chain) => chain,
+            None => {
+                let first = PerProcess::new(start_runtime()?);
+                // Racing first calls: one chain wins, the others' runtimes stop at once.
+                self.runtime.get_or_init(|| first)
+            }
+        };
+        chain.current(start_runtime)
     }
 
     /// Runs `call` on a blocking thread of this process's runtime.
@@ -53,7 +67,7 @@ impl SyncStore {
         &self,
         call: impl FnOnce(Arc<dyn SyncStateStore>) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'static, T> {
-        let runtime = match self.runtime.current(start_runtime) {
+        let runtime = match self.runtime() {
             Ok(runtime) => runtime,
             Err(e) => return Box::pin(async move { Err(e) }),
         };

@@ -193,7 +193,7 @@ impl RecordingStore {
 
     /// This store as a flow's store.
     pub fn adapted(self: &Arc<Self>) -> Arc<dyn StateStore> {
-        Arc::new(SyncStore::new(Arc::clone(self) as Arc<dyn SyncStateStore>).unwrap())
+        Arc::new(SyncStore::new(Arc::clone(self) as Arc<dyn SyncStateStore>))
     }
 }
 

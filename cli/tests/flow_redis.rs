@@ -389,3 +389,35 @@ fn a_server_without_getdel_is_served_by_the_script() {
         assert_eq!(outcome(&again), "state_not_found");
     }
 }
+
+#[test]
+fn the_store_reconnects_when_redis_comes_back() {
+    let Some(mut server) = PrivateRedis::start() else {
+        return;
+    };
+    let emulator = Emulator::start();
+    let flow = redis_flow(&emulator, redis_store(&server.url, "psd:state:", false));
+    let begun = flow
+        .begin_blocking(Platform::Tiktok, CALLBACK, "user-1", None)
+        .unwrap();
+    let callback = approve(&emulator, &begun.authorize_url);
+    server.stop();
+    let refused = flow.complete_blocking(&callback, "user-1");
+    assert_eq!(outcome(&refused), "store_unavailable");
+
+    // The records died with the server (no persistence); new flows work once it is back.
+    server.restart();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let begun = loop {
+        match flow.begin_blocking(Platform::Tiktok, CALLBACK, "user-1", None) {
+            Ok(begun) => break begun,
+            Err(e) if std::time::Instant::now() < deadline => {
+                assert_eq!(e.kind_word(), "store_unavailable");
+                thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("the store did not reconnect within 5 s: {e}"),
+        }
+    };
+    let callback = approve(&emulator, &begun.authorize_url);
+    flow.complete_blocking(&callback, "user-1").unwrap();
+}

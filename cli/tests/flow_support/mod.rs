@@ -87,6 +87,7 @@ pub fn redis_url() -> Option<String> {
 pub struct PrivateRedis {
     pub url: String,
     port: u16,
+    extra: Vec<String>,
     child: Option<Child>,
 }
 
@@ -98,8 +99,26 @@ impl PrivateRedis {
 
     /// Starts one with these extra `redis-server` arguments.
     pub fn start_with(extra: &[&str]) -> Option<PrivateRedis> {
+        let mut redis = PrivateRedis {
+            url: String::new(),
+            port: closed_port(),
+            extra: extra.iter().map(|a| a.to_string()).collect(),
+            child: None,
+        };
+        redis.url = format!("redis://127.0.0.1:{}/", redis.port);
+        redis.spawn().then_some(redis)
+    }
+
+    /// Starts the server again on the same port, after [`PrivateRedis::stop`].
+    pub fn restart(&mut self) {
+        assert!(self.spawn(), "redis-server starts again");
+    }
+
+    /// Spawns the server and waits until it listens; false when it cannot be started
+    /// outside CI.
+    fn spawn(&mut self) -> bool {
         let binary = std::env::var("PSD_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let port = closed_port();
+        let port = self.port;
         let spawned = Command::new(&binary)
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args([
@@ -110,7 +129,7 @@ impl PrivateRedis {
                 "--protected-mode",
                 "yes",
             ])
-            .args(extra)
+            .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -119,10 +138,11 @@ impl PrivateRedis {
             Ok(child) => child,
             Err(e) if !under_ci() => {
                 eprintln!("skipped: {binary} could not be started ({e})");
-                return None;
+                return false;
             }
             Err(e) => panic!("{binary} could not be started under CI=true: {e}"),
         };
+        self.child = Some(child);
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -131,11 +151,7 @@ impl PrivateRedis {
             );
             thread::sleep(Duration::from_millis(20));
         }
-        Some(PrivateRedis {
-            url: format!("redis://127.0.0.1:{port}/"),
-            port,
-            child: Some(child),
-        })
+        true
     }
 
     /// Stops the server (SIGKILL: as abrupt as a crash) and waits until it is gone.

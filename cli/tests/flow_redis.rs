@@ -421,3 +421,68 @@ fn the_store_reconnects_when_redis_comes_back() {
     let callback = approve(&emulator, &begun.authorize_url);
     flow.complete_blocking(&callback, "user-1").unwrap();
 }
+
+#[test]
+fn a_forked_child_connects_anew_and_the_parent_keeps_its_connection() {
+    let Some(redis) = redis_url() else { return };
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "fork_helper", "--nocapture", "--test-threads=1"])
+        .env(HELPER, "fork")
+        .env("PSD_FLOW_REDIS", &redis)
+        .env("PSD_FLOW_PREFIX", unique_prefix("fork"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("FORK ok"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Run by the test above in a process of its own: uses the store (its runtime's threads
+/// and its connection now exist), forks, and has the child use the same store. The child's
+/// threads and socket cannot be the parent's: it must start its own, and not hang.
+#[test]
+#[allow(unsafe_code)] // fork, alarm, _exit and waitpid: no safe form in std
+fn fork_helper() {
+    if std::env::var(HELPER).as_deref() != Ok("fork") {
+        return;
+    }
+    let var = |name: &str| std::env::var(name).unwrap();
+    let store = redis_store(&var("PSD_FLOW_REDIS"), &var("PSD_FLOW_PREFIX"), false);
+    store.put_blocking("from-parent", "p", 60).unwrap();
+    store.put_blocking("for-later", "q", 60).unwrap();
+
+    // SAFETY: the child only calls the store (which starts its own threads) and then
+    // _exit; alarm ends it should it hang.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        unsafe { libc::alarm(20) };
+        let took = store.take_blocking("from-parent");
+        let put = store.put_blocking("from-child", "c", 60);
+        let ok = matches!(took, Ok(Some(ref p)) if p == "p") && put.is_ok();
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child forked above.
+    let waited = unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(waited, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the child failed or hung (status {status})"
+    );
+    // The parent's own connection still works, and sees what the child did.
+    assert_eq!(
+        store.take_blocking("from-child").unwrap().as_deref(),
+        Some("c")
+    );
+    assert_eq!(
+        store.take_blocking("for-later").unwrap().as_deref(),
+        Some("q")
+    );
+    assert_eq!(store.take_blocking("from-parent").unwrap(), None);
+    println!("FORK ok");
+}

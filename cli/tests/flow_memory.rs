@@ -359,3 +359,73 @@ fn messages_never_carry_the_subject_the_state_or_the_secrets() {
         }
     }
 }
+
+/// A sessions API that grants every request with this `expires_in`: what the emulator (always
+/// 900 s) cannot be asked to say. Serves until the test process ends.
+fn service_granting(expires_in: u64) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let authorize = format!("{base}/oauth/delegate?request=psd_test");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer =
+                format!("{{\"authorize_url\": \"{authorize}\", \"expires_in\": {expires_in}}}");
+            let _ = write!(
+                reader.get_mut(),
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    format!("{base}/api")
+}
+
+#[test]
+fn the_record_lives_for_the_sessions_expires_in_at_most_max_pending() {
+    for (expires_in, max_pending, ttl) in [(120, 3600, 120), (7200, 3600, 3600), (900, 3600, 900)] {
+        let store = Arc::new(RecordingStore::default());
+        let client = postsyncer_delegation::Client::builder("ps_test_key")
+            .base_url(service_granting(expires_in))
+            .build()
+            .unwrap();
+        let verifier = postsyncer_delegation::Verifier::new(["secret"]).unwrap();
+        let flow = Flow::builder(client, verifier)
+            .store(store.adapted())
+            .max_pending(Duration::from_secs(max_pending))
+            .build();
+        let begun = flow
+            .begin_blocking(Platform::Tiktok, CALLBACK, "user-1", Some("m"))
+            .unwrap();
+        assert_eq!(begun.expires_in, ttl as i64);
+        let calls = store.calls();
+        let Some(Call::Put { key, ttl_seconds }) = calls.last() else {
+            panic!("{calls:?}")
+        };
+        assert_eq!(*ttl_seconds, ttl, "{calls:?}");
+        // Rewritten only when the session said another lifetime than the usual 900 s.
+        assert_eq!(calls.len(), if ttl == 900 { 1 } else { 3 }, "{calls:?}");
+        let record = store.peek(key).unwrap();
+        let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+        let lifetime =
+            record["expires_at"].as_i64().unwrap() - record["created_at"].as_i64().unwrap();
+        assert_eq!(lifetime, ttl as i64, "{record}");
+        assert_eq!(record["metadata"], "m");
+    }
+}

@@ -486,3 +486,50 @@ fn fork_helper() {
     assert_eq!(store.take_blocking("from-parent").unwrap(), None);
     println!("FORK ok");
 }
+
+#[test]
+fn rediss_connects_over_tls_to_a_trusted_server_only() {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .unwrap();
+    let dir = std::env::temp_dir().join(unique_prefix("tls").replace(':', "-"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let (cert_path, key_path) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    // TLS only: the plain port is turned off after the helper's `--port`.
+    let Some(server) = PrivateRedis::start_tls(&[
+        "--tls-cert-file",
+        cert_path,
+        "--tls-key-file",
+        key_path,
+        "--tls-ca-cert-file",
+        cert_path,
+        "--tls-auth-clients",
+        "no",
+    ]) else {
+        return;
+    };
+    let url = server.url.replacen("redis://", "rediss://", 1);
+    let store = RedisStore::builder(url.as_str())
+        .root_certificate_pem(certified.cert.pem().as_bytes())
+        .key_prefix(unique_prefix("tls"))
+        .build()
+        .unwrap();
+    store.put_blocking("k", "over tls", 60).unwrap();
+    assert_eq!(
+        store.take_blocking("k").unwrap().as_deref(),
+        Some("over tls")
+    );
+
+    // Without the server's certificate among its roots, the store refuses the connection.
+    let untrusting = RedisStore::builder(url.as_str())
+        .connect_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let refused = untrusting.take_blocking("k").unwrap_err();
+    assert!(refused.message().contains("connecting"), "{refused}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

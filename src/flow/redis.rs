@@ -33,6 +33,7 @@ pub struct RedisStoreBuilder {
     connect_timeout: Duration,
     command_timeout: Duration,
     take_with_script: bool,
+    root_certificate_pem: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for RedisStoreBuilder {
@@ -43,6 +44,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("command_timeout", &self.command_timeout)
             .field("take_with_script", &self.take_with_script)
+            .field("root_certificate_pem", &self.root_certificate_pem.is_some())
             .finish()
     }
 }
@@ -75,6 +77,13 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// For `rediss://`: trusts only the certificate(s) in this PEM text (a private CA, or a
+    /// test server's self-signed certificate) instead of the system's roots.
+    pub fn root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        self.root_certificate_pem = Some(pem.to_vec());
+        self
+    }
+
     /// The store, or why the configuration is refused (a URL that is not `redis://`,
     /// `rediss://` or `unix://`; a zero timeout). Connects on first use, not here.
     pub fn build(self) -> Result<RedisStore, ConfigError> {
@@ -91,9 +100,31 @@ impl RedisStoreBuilder {
             ));
         }
         let password = url.password().filter(|p| !p.is_empty()).map(Secret::new);
-        let client = redis::Client::open(self.url.expose()).map_err(|_| {
+        let not_redis = || {
             refused("not a Redis connection URL; expected redis://[:password@]host[:port][/db] or rediss://…")
-        })?;
+        };
+        let client = match self.root_certificate_pem {
+            None => redis::Client::open(self.url.expose()).map_err(|_| not_redis())?,
+            Some(pem) => {
+                if url.scheme() != "rediss" {
+                    return Err(refused(
+                        "a root certificate was given, but the URL is not rediss:// (TLS)",
+                    ));
+                }
+                let certificates = redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                };
+                redis::Client::build_with_tls(self.url.expose(), certificates).map_err(|e| {
+                    ConfigError::InvalidArgument {
+                        name: "root_certificate_pem",
+                        reason: format!(
+                            "not usable as the TLS roots ({e}); pass PEM certificate text"
+                        ),
+                    }
+                })?
+            }
+        };
         for (name, timeout) in [
             ("connect_timeout", self.connect_timeout),
             ("command_timeout", self.command_timeout),
@@ -197,6 +228,7 @@ impl RedisStore {
             connect_timeout: DEFAULT_REDIS_TIMEOUT,
             command_timeout: DEFAULT_REDIS_TIMEOUT,
             take_with_script: false,
+            root_certificate_pem: None,
         }
     }
 

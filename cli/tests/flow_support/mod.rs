@@ -99,13 +99,33 @@ impl PrivateRedis {
 
     /// Starts one with these extra `redis-server` arguments.
     pub fn start_with(extra: &[&str]) -> Option<PrivateRedis> {
+        let port = closed_port();
+        PrivateRedis::spawned(port, extra.iter().map(|a| a.to_string()).collect())
+    }
+
+    /// Starts one that speaks TLS only, on its port, with these TLS arguments.
+    pub fn start_tls(tls: &[&str]) -> Option<PrivateRedis> {
+        let port = closed_port();
+        // A later `--port` wins over the one `spawn` gives: the plain port is off.
+        let extra = [
+            "--port".to_owned(),
+            "0".to_owned(),
+            "--tls-port".to_owned(),
+            port.to_string(),
+        ]
+        .into_iter()
+        .chain(tls.iter().map(|a| a.to_string()))
+        .collect();
+        PrivateRedis::spawned(port, extra)
+    }
+
+    fn spawned(port: u16, extra: Vec<String>) -> Option<PrivateRedis> {
         let mut redis = PrivateRedis {
-            url: String::new(),
-            port: closed_port(),
-            extra: extra.iter().map(|a| a.to_string()).collect(),
+            url: format!("redis://127.0.0.1:{port}/"),
+            port,
+            extra,
             child: None,
         };
-        redis.url = format!("redis://127.0.0.1:{}/", redis.port);
         redis.spawn().then_some(redis)
     }
 

@@ -99,6 +99,12 @@ impl RedisStoreBuilder {
                 "the scheme must be redis://, rediss:// (TLS) or unix://",
             ));
         }
+        if url.scheme() == "rediss" {
+            // redis-rs asks rustls for the process's default provider, which is ambiguous
+            // (and its connect panics) when the application's crates enable both of
+            // rustls's backends without choosing. An application's own choice stands.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let password = url.password().filter(|p| !p.is_empty()).map(Secret::new);
         let not_redis = || {
             refused("not a Redis connection URL; expected redis://[:password@]host[:port][/db] or rediss://…")
@@ -169,6 +175,9 @@ impl RedisStoreBuilder {
 /// than its timeout, is `store_unavailable`.
 ///
 /// The URL's password never appears in `Debug` output or an error message.
+///
+/// For `rediss://`, building the store installs rustls's ring provider as the process's
+/// default when the application has installed none (redis-rs needs one).
 #[derive(Clone)]
 pub struct RedisStore {
     inner: Arc<Shared>,

@@ -8,8 +8,8 @@ package postsyncer
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/include
-#cgo linux,amd64,!musl LDFLAGS: ${SRCDIR}/lib/linux_amd64/libpostsyncer_delegation.a -lm -ldl -lpthread
-#cgo linux,arm64,!musl LDFLAGS: ${SRCDIR}/lib/linux_arm64/libpostsyncer_delegation.a -lm -ldl -lpthread
+#cgo linux,amd64,!musl LDFLAGS: ${SRCDIR}/lib/linux_amd64/libpostsyncer_delegation.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#cgo linux,arm64,!musl LDFLAGS: ${SRCDIR}/lib/linux_arm64/libpostsyncer_delegation.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 #cgo linux,amd64,musl LDFLAGS: ${SRCDIR}/lib/linux_amd64_musl/libpostsyncer_delegation.a
 #cgo linux,arm64,musl LDFLAGS: ${SRCDIR}/lib/linux_arm64_musl/libpostsyncer_delegation.a
 #cgo darwin,amd64 LDFLAGS: ${SRCDIR}/lib/darwin_amd64/libpostsyncer_delegation.a -framework CoreFoundation -framework Security -liconv

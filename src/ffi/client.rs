@@ -80,3 +80,10 @@ impl Client {
             .create_session_blocking(platform, &callback_url, state.as_deref())?)
     }
 }
+
+impl Client {
+    /// The core client, for the exported `Flow`.
+    pub(super) fn core(&self) -> &core::Client {
+        &self.inner
+    }
+}

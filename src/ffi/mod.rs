@@ -14,6 +14,11 @@
 //! - `Client::create_session` is async without an `async_runtime`: the core client runs each
 //!   request on its own tokio runtime, and the exported future only awaits that work, which
 //!   any executor can poll.
+//! - The flow's errors are flat, one class per kind like the others: `BeginError` has the
+//!   api kinds and the flow kinds, `CompleteError` the verify kinds and the flow kinds (both
+//!   made from the same kind lists), because a UniFFI call throws one type and
+//!   `except CompleteError.StateNotFound` / `catch (CompleteException.StateNotFound e)`
+//!   read better than a wrapper holding another exception.
 //! - Python and the JVM verify through the C API instead (`uniffi.toml` excludes `Verifier`
 //!   for them): UniFFI's call path costs several times their standard library's verifier.
 // UniFFI's scaffolding macros emit `#[no_mangle] extern "C"` functions, which the
@@ -22,5 +27,6 @@
 
 mod client;
 mod error;
+mod flow;
 mod functions;
 mod verifier;

@@ -126,6 +126,91 @@ class ApiError(Exception):
     class InvalidResponse(ApiError):
         def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
 
+class CompleteError(Exception):
+    """Why ``Flow.complete`` failed: ``state_not_found``, ``subject_mismatch``,
+    ``store_unavailable``, ``invalid_argument``, or a verification kind (``bad_signature``, …)."""
+
+    kind: str
+    parameter: Optional[str]
+    code: Optional[str]
+    detail: str
+
+    class StateNotFound(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class SubjectMismatch(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class StoreUnavailable(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class InvalidArgument(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class AuthorizationDenied(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class MissingParameter(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class DuplicateParameter(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class MalformedParameter(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class BadSignature(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class UnsupportedPlatform(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class PlatformMismatch(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class StateMismatch(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class Expired(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+    class ExpiryTooFar(CompleteError):
+        def __init__(self, kind: str, parameter: Optional[str], code: Optional[str], detail: str) -> None: ...
+
+class BeginError(Exception):
+    """Why ``Flow.begin`` failed: ``store_unavailable``, ``invalid_argument``, or the
+    session's API kind (``rate_limited``, …) with ``ApiError``'s fields."""
+
+    kind: str
+    status: Optional[int]
+    detail: str
+    field_errors: Dict[str, List[str]]
+    retry_after_seconds: Optional[float]
+
+    class StateNotFound(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class SubjectMismatch(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class StoreUnavailable(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class InvalidArgument(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class InvalidRequest(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class Unauthenticated(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class Forbidden(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class NotFound(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class Validation(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class RateLimited(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class Server(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class Transport(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class Timeout(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+    class InvalidResponse(BeginError):
+        def __init__(self, kind: str, status: Optional[int], detail: str, field_errors: Dict[str, List[str]], retry_after_seconds: Optional[float]) -> None: ...
+
+class StoreError(Exception):
+    """Raise it (or any exception) from a ``StateStore``: the flow says ``store_unavailable``."""
+
+    detail: str
+
+    class Failed(StoreError):
+        def __init__(self, detail: str) -> None: ...
+
 class Verifier:
     """Verifies callbacks; build once, share between threads."""
 
@@ -172,6 +257,79 @@ class Client(_ClientProtocol):
         self, platform: Platform, callback_url: str, state: Optional[str] = ...
     ) -> Session: ...
 
+class Begun:
+    """A begun flow: redirect the browser to ``authorize_url``; the state is already stored."""
+
+    authorize_url: str
+    state: str
+    expires_in: int
+    __match_args__ = ()
+    def __init__(self, *, authorize_url: str, state: str, expires_in: int) -> None: ...
+
+class Completed:
+    """A completed flow: the verified proof and the metadata given to ``begin``."""
+
+    proof: Proof
+    metadata: Optional[str]
+    __match_args__ = ()
+    def __init__(self, *, proof: Proof, metadata: Optional[str]) -> None: ...
+
+class StateStore(Protocol):
+    """The application's own store: ``take`` removes and returns atomically (``None`` when
+    absent); any exception is ``store_unavailable``."""
+
+    def put(self, key: str, record: str, ttl_seconds: int) -> None: ...
+    def take(self, key: str) -> Optional[str]: ...
+
+class _FlowProtocol(Protocol): ...
+
+class Flow(_FlowProtocol):
+    """``begin`` / ``complete`` with single-use state (memory, Redis or a ``StateStore``)."""
+
+    def __init__(
+        self,
+        client: Client,
+        signing_secrets: List[str],
+        memory_capacity: int = 100000,
+        max_pending_seconds: int = 3600,
+    ) -> None: ...
+    @classmethod
+    def with_redis(
+        cls,
+        client: Client,
+        signing_secrets: List[str],
+        redis_url: str,
+        key_prefix: str = "psd:state:",
+        connect_timeout_ms: int = 2000,
+        command_timeout_ms: int = 2000,
+        max_pending_seconds: int = 3600,
+    ) -> "Flow": ...
+    @classmethod
+    def with_store(
+        cls,
+        client: Client,
+        signing_secrets: List[str],
+        store: StateStore,
+        max_pending_seconds: int = 3600,
+    ) -> "Flow": ...
+    def __del__(self) -> None: ...
+    async def begin(
+        self,
+        platform: Platform,
+        callback_url: str,
+        subject: str,
+        metadata: Optional[str] = ...,
+    ) -> Begun: ...
+    def begin_blocking(
+        self,
+        platform: Platform,
+        callback_url: str,
+        subject: str,
+        metadata: Optional[str] = ...,
+    ) -> Begun: ...
+    async def complete(self, callback: str, subject: str) -> Completed: ...
+    def complete_blocking(self, callback: str, subject: str) -> Completed: ...
+
 def generate_state() -> str: ...
 def platform_from_wire_name(name: str) -> Optional[Platform]: ...
 def sign_proof(secret: str, proof: Proof) -> str: ...
@@ -181,12 +339,19 @@ __version__: str
 
 __all__ = [
     "ApiError",
+    "BeginError",
+    "Begun",
     "Client",
+    "CompleteError",
+    "Completed",
     "ConfigError",
+    "Flow",
     "InternalError",
     "Platform",
     "Proof",
     "Session",
+    "StateStore",
+    "StoreError",
     "Verifier",
     "VerifyError",
     "__version__",

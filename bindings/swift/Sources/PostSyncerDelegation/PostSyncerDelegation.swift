@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -756,6 +762,551 @@ public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
 
 
 /**
+ * The whole delegation flow with single-use state (protocol.md §5): `begin` stores a
+ * pending record and creates the session; `complete` takes the record once, checks the
+ * subject and verifies the callback. Build one at start-up and share it between threads.
+ */
+public protocol FlowProtocol: AnyObject, Sendable {
+    
+    /**
+     * Begins a flow: stores the pending record, creates the session; redirect the browser
+     * to the returned `authorize_url`. `subject` binds the flow to whoever began it (the
+     * signed-in user's id or the browser session's id); `metadata` comes back from
+     * `complete` unchanged.
+     */
+    func begin(platform: Platform, callbackUrl: String, subject: String, metadata: String?) async throws  -> Begun
+    
+    /**
+     * The blocking form of `begin`, for callers without an event loop.
+     */
+    func beginBlocking(platform: Platform, callbackUrl: String, subject: String, metadata: String?) throws  -> Begun
+    
+    /**
+     * Completes a flow with the callback (the whole URL the browser came back to, or its
+     * query) and the subject given to `begin`: takes the record once (`state_not_found`
+     * when there is none: expired, or already completed), checks the subject
+     * (`subject_mismatch`) and verifies the callback.
+     */
+    func complete(callback: String, subject: String) async throws  -> Completed
+    
+    /**
+     * The blocking form of `complete`, for callers without an event loop.
+     */
+    func completeBlocking(callback: String, subject: String) throws  -> Completed
+    
+}
+/**
+ * The whole delegation flow with single-use state (protocol.md §5): `begin` stores a
+ * pending record and creates the session; `complete` takes the record once, checks the
+ * subject and verifies the callback. Build one at start-up and share it between threads.
+ */
+open class Flow: FlowProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_postsyncer_delegation_fn_clone_flow(self.handle, $0) }
+    }
+    /**
+     * A flow with an in-memory store of `memory_capacity` pending flows: one process only
+     * (a fleet, or a server that forks workers, needs Redis or the application's store).
+     * `signing_secrets` verify the callbacks (more than one during a rotation);
+     * `max_pending_seconds` bounds how long a begun flow waits for its callback.
+     */
+public convenience init(client: Client, signingSecrets: [String], memoryCapacity: Int64 = Int64(100000), maxPendingSeconds: Int64 = Int64(3600))throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_constructor_flow_new(
+        FfiConverterTypeClient_lower(client),
+        FfiConverterSequenceString.lower(signingSecrets),
+        FfiConverterInt64.lower(memoryCapacity),
+        FfiConverterInt64.lower(maxPendingSeconds),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_postsyncer_delegation_fn_free_flow(handle, $0) }
+    }
+
+    
+    /**
+     * A flow over Redis (`redis://[:password@]host[:port][/db]`, `rediss://` for TLS),
+     * shared by every process and host using the same server and `key_prefix`. Connects on
+     * first use, so an unreachable server shows as `store_unavailable` then, not here.
+     */
+public static func withRedis(client: Client, signingSecrets: [String], redisUrl: String, keyPrefix: String = "psd:state:", connectTimeoutMs: Int64 = Int64(2000), commandTimeoutMs: Int64 = Int64(2000), maxPendingSeconds: Int64 = Int64(3600))throws  -> Flow  {
+    return try  FfiConverterTypeFlow_lift(try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_constructor_flow_with_redis(
+        FfiConverterTypeClient_lower(client),
+        FfiConverterSequenceString.lower(signingSecrets),
+        FfiConverterString.lower(redisUrl),
+        FfiConverterString.lower(keyPrefix),
+        FfiConverterInt64.lower(connectTimeoutMs),
+        FfiConverterInt64.lower(commandTimeoutMs),
+        FfiConverterInt64.lower(maxPendingSeconds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A flow over the application's own store (see `StateStore`).
+     */
+public static func withStore(client: Client, signingSecrets: [String], store: StateStore, maxPendingSeconds: Int64 = Int64(3600))throws  -> Flow  {
+    return try  FfiConverterTypeFlow_lift(try rustCallWithError(FfiConverterTypeConfigError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_constructor_flow_with_store(
+        FfiConverterTypeClient_lower(client),
+        FfiConverterSequenceString.lower(signingSecrets),
+        FfiConverterTypeStateStore_lower(store),
+        FfiConverterInt64.lower(maxPendingSeconds),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Begins a flow: stores the pending record, creates the session; redirect the browser
+     * to the returned `authorize_url`. `subject` binds the flow to whoever began it (the
+     * signed-in user's id or the browser session's id); `metadata` comes back from
+     * `complete` unchanged.
+     */
+open func begin(platform: Platform, callbackUrl: String, subject: String, metadata: String? = nil)async throws  -> Begun  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_postsyncer_delegation_fn_method_flow_begin(
+                        self.uniffiCloneHandle(),FfiConverterTypePlatform_lower(platform),FfiConverterString.lower(callbackUrl),FfiConverterString.lower(subject),FfiConverterOptionString.lower(metadata)
+                )
+            },
+            pollFunc: ffi_postsyncer_delegation_rust_future_poll_rust_buffer,
+            completeFunc: ffi_postsyncer_delegation_rust_future_complete_rust_buffer,
+            freeFunc: ffi_postsyncer_delegation_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBegun_lift,
+            errorHandler: FfiConverterTypeBeginError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `begin`, for callers without an event loop.
+     */
+open func beginBlocking(platform: Platform, callbackUrl: String, subject: String, metadata: String? = nil)throws  -> Begun  {
+    return try  FfiConverterTypeBegun_lift(try rustCallWithError(FfiConverterTypeBeginError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_flow_begin_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePlatform_lower(platform),
+        FfiConverterString.lower(callbackUrl),
+        FfiConverterString.lower(subject),
+        FfiConverterOptionString.lower(metadata),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Completes a flow with the callback (the whole URL the browser came back to, or its
+     * query) and the subject given to `begin`: takes the record once (`state_not_found`
+     * when there is none: expired, or already completed), checks the subject
+     * (`subject_mismatch`) and verifies the callback.
+     */
+open func complete(callback: String, subject: String)async throws  -> Completed  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_postsyncer_delegation_fn_method_flow_complete(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(callback),FfiConverterString.lower(subject)
+                )
+            },
+            pollFunc: ffi_postsyncer_delegation_rust_future_poll_rust_buffer,
+            completeFunc: ffi_postsyncer_delegation_rust_future_complete_rust_buffer,
+            freeFunc: ffi_postsyncer_delegation_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCompleted_lift,
+            errorHandler: FfiConverterTypeCompleteError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `complete`, for callers without an event loop.
+     */
+open func completeBlocking(callback: String, subject: String)throws  -> Completed  {
+    return try  FfiConverterTypeCompleted_lift(try rustCallWithError(FfiConverterTypeCompleteError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_flow_complete_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(callback),
+        FfiConverterString.lower(subject),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFlow: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Flow
+
+    public static func lift(_ handle: UInt64) throws -> Flow {
+        return Flow(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Flow) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Flow {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Flow, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlow_lift(_ handle: UInt64) throws -> Flow {
+    return try FfiConverterTypeFlow.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlow_lower(_ value: Flow) -> UInt64 {
+    return FfiConverterTypeFlow.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A store the application implements over its own database (protocol.md §5): keys and
+ * records are opaque text, TTLs whole seconds.
+ *
+ * `put` stores `record` under `key` for `ttl_seconds` unless `key` holds a live record
+ * (then it fails). `take` returns and removes the record under `key` in one atomic step
+ * (`DELETE … RETURNING`, a conditional delete, `dict.pop` under a lock,
+ * `ConcurrentHashMap.remove`), and `null`/`None` when there is none. Any failure is an
+ * exception, never `None`: the flow must tell "no such flow" from "could not look".
+ * Both are called from any thread, concurrently.
+ */
+public protocol StateStore: AnyObject, Sendable {
+    
+    /**
+     * Stores `record` under `key` for `ttl_seconds`, unless `key` holds a live record.
+     */
+    func put(key: String, record: String, ttlSeconds: Int64) throws 
+    
+    /**
+     * Removes and returns the record under `key`, atomically; `None` if there is none.
+     */
+    func take(key: String) throws  -> String?
+    
+}
+/**
+ * A store the application implements over its own database (protocol.md §5): keys and
+ * records are opaque text, TTLs whole seconds.
+ *
+ * `put` stores `record` under `key` for `ttl_seconds` unless `key` holds a live record
+ * (then it fails). `take` returns and removes the record under `key` in one atomic step
+ * (`DELETE … RETURNING`, a conditional delete, `dict.pop` under a lock,
+ * `ConcurrentHashMap.remove`), and `null`/`None` when there is none. Any failure is an
+ * exception, never `None`: the flow must tell "no such flow" from "could not look".
+ * Both are called from any thread, concurrently.
+ */
+open class StateStoreImpl: StateStore, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_postsyncer_delegation_fn_clone_statestore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_postsyncer_delegation_fn_free_statestore(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stores `record` under `key` for `ttl_seconds`, unless `key` holds a live record.
+     */
+open func put(key: String, record: String, ttlSeconds: Int64)throws   {try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_statestore_put(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterString.lower(record),
+        FfiConverterInt64.lower(ttlSeconds),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Removes and returns the record under `key`, atomically; `None` if there is none.
+     */
+open func take(key: String)throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_statestore_take(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceStateStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceStateStore = UniffiVTableCallbackInterfaceStateStore(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeStateStore.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface StateStore: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeStateStore.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface StateStore: handle missing in uniffiClone")
+            }
+        },
+        put: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            record: RustBuffer,
+            ttlSeconds: Int64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeStateStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.put(
+                     key: try FfiConverterString.lift(key),
+                     record: try FfiConverterString.lift(record),
+                     ttlSeconds: try FfiConverterInt64.lift(ttlSeconds)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeStoreError_lower
+            )
+        },
+        take: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String? in
+                guard let uniffiObj = try? FfiConverterTypeStateStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.take(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionString.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeStoreError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceStateStore> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceStateStore>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitStateStore() {
+    uniffi_postsyncer_delegation_fn_init_callback_vtable_statestore(UniffiCallbackInterfaceStateStore.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStateStore: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<StateStore>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = StateStore
+
+    public static func lift(_ handle: UInt64) throws -> StateStore {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return StateStoreImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: StateStore) -> UInt64 {
+         if let rustImpl = value as? StateStoreImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StateStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StateStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateStore_lift(_ handle: UInt64) throws -> StateStore {
+    return try FfiConverterTypeStateStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateStore_lower(_ value: StateStore) -> UInt64 {
+    return FfiConverterTypeStateStore.lower(value)
+}
+
+
+
+
+
+
+/**
  * Verifies PostSyncer callbacks against one or more signing secrets. Build it once at
  * start-up and share it between threads; key material is zeroized when it is freed.
  */
@@ -905,6 +1456,154 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
 }
 
 
+
+
+/**
+ * A begun flow: redirect the browser to `authorize_url`. The state is already stored.
+ */
+public struct Begun: Equatable, Hashable {
+    /**
+     * Where to redirect the user's browser. Opaque and single-use.
+     */
+    public var authorizeUrl: String
+    /**
+     * The state of this flow (already stored; needed only for logs or tests).
+     */
+    public var state: String
+    /**
+     * Seconds the flow stays open.
+     */
+    public var expiresIn: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where to redirect the user's browser. Opaque and single-use.
+         */authorizeUrl: String, 
+        /**
+         * The state of this flow (already stored; needed only for logs or tests).
+         */state: String, 
+        /**
+         * Seconds the flow stays open.
+         */expiresIn: Int64) {
+        self.authorizeUrl = authorizeUrl
+        self.state = state
+        self.expiresIn = expiresIn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Begun: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBegun: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Begun {
+        return
+            try Begun(
+                authorizeUrl: FfiConverterString.read(from: &buf), 
+                state: FfiConverterString.read(from: &buf), 
+                expiresIn: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Begun, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.authorizeUrl, into: &buf)
+        FfiConverterString.write(value.state, into: &buf)
+        FfiConverterInt64.write(value.expiresIn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBegun_lift(_ buf: RustBuffer) throws -> Begun {
+    return try FfiConverterTypeBegun.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBegun_lower(_ value: Begun) -> RustBuffer {
+    return FfiConverterTypeBegun.lower(value)
+}
+
+
+/**
+ * A completed flow: the verified proof, and the metadata given to `begin`.
+ */
+public struct Completed: Equatable, Hashable {
+    /**
+     * The verified proof; trust `proof.platform_id`.
+     */
+    public var proof: Proof
+    /**
+     * The metadata given to `begin`, unchanged.
+     */
+    public var metadata: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The verified proof; trust `proof.platform_id`.
+         */proof: Proof, 
+        /**
+         * The metadata given to `begin`, unchanged.
+         */metadata: String?) {
+        self.proof = proof
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Completed: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCompleted: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Completed {
+        return
+            try Completed(
+                proof: FfiConverterTypeProof.read(from: &buf), 
+                metadata: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Completed, into buf: inout [UInt8]) {
+        FfiConverterTypeProof.write(value.proof, into: &buf)
+        FfiConverterOptionString.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCompleted_lift(_ buf: RustBuffer) throws -> Completed {
+    return try FfiConverterTypeCompleted.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCompleted_lower(_ value: Completed) -> RustBuffer {
+    return FfiConverterTypeCompleted.lower(value)
+}
 
 
 /**
@@ -1449,6 +2148,811 @@ public func FfiConverterTypeApiError_lower(_ value: ApiError) -> RustBuffer {
 
 
 /**
+ * Why `Flow.begin` failed: a flow kind (`store_unavailable`, `invalid_argument`) or,
+ * when the session could not be created, its API kind (`rate_limited`, …) with the
+ * same fields as `ApiError` (absent for flow kinds). Every flow kind has its class
+ * because the list is written once; `begin` never gives `StateNotFound` or
+ * `SubjectMismatch`.
+ */
+public 
+enum BeginError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * No pending record for the callback's state: never begun here, expired, or
+     * already completed (a replayed or reloaded callback).
+     */
+    case StateNotFound(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * The callback was begun under another subject (another user or browser).
+     */
+    case SubjectMismatch(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * The state store could not be reached, timed out, refused the record, or
+     * answered with something that is not a record.
+     */
+    case StoreUnavailable(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * An argument was refused before anything was stored or sent (an empty
+     * subject, metadata over the limit).
+     */
+    case InvalidArgument(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * The arguments were refused locally, before any request was sent.
+     */
+    case InvalidRequest(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * 401: the API key is missing, wrong or revoked.
+     */
+    case Unauthenticated(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * 403: the API key may not create delegation sessions.
+     */
+    case Forbidden(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * 404: the endpoint does not exist at the configured base URL.
+     */
+    case NotFound(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * 422: the service refused a field; see [`ApiError::field_errors`].
+     */
+    case Validation(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * 429: too many requests; see [`ApiError::retry_after`].
+     */
+    case RateLimited(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * 5xx: the service failed.
+     */
+    case Server(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * The connection failed (DNS, refused, reset, TLS).
+     */
+    case Transport(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * No complete answer arrived within the configured timeout.
+     */
+    case Timeout(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+    /**
+     * The answer was not the documented JSON (or an unexpected status).
+     */
+    case InvalidResponse(kind: String, status: Int32?, detail: String, fieldErrors: [String: [String]], retryAfterSeconds: Double?
+    )
+
+    
+    /**
+     * What went wrong and what to do about it.
+     */
+public func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_beginerror_detail(
+            FfiConverterTypeBeginError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The protocol word (`store_unavailable`, `rate_limited`, …).
+     */
+public func kind() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_beginerror_kind(
+            FfiConverterTypeBeginError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How long the service asked to wait, for `RateLimited`.
+     */
+public func retryAfterSeconds() -> Double?  {
+    return try!  FfiConverterOptionDouble.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_beginerror_retry_after_seconds(
+            FfiConverterTypeBeginError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status, when the service answered.
+     */
+public func status() -> Int32?  {
+    return try!  FfiConverterOptionInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_beginerror_status(
+            FfiConverterTypeBeginError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension BeginError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBeginError: FfiConverterRustBuffer {
+    typealias SwiftType = BeginError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BeginError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .StateNotFound(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 2: return .SubjectMismatch(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 3: return .StoreUnavailable(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 4: return .InvalidArgument(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 5: return .InvalidRequest(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 6: return .Unauthenticated(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 7: return .Forbidden(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 8: return .NotFound(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 9: return .Validation(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 10: return .RateLimited(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 11: return .Server(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 12: return .Transport(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 13: return .Timeout(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+        case 14: return .InvalidResponse(
+            kind: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            fieldErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
+            retryAfterSeconds: try FfiConverterOptionDouble.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BeginError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .StateNotFound(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .SubjectMismatch(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .StoreUnavailable(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .InvalidArgument(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .InvalidRequest(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .Unauthenticated(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .Forbidden(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .NotFound(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .Validation(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .RateLimited(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .Server(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .Transport(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .Timeout(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        
+        case let .InvalidResponse(kind,status,detail,fieldErrors,retryAfterSeconds):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterDictionaryStringSequenceString.write(fieldErrors, into: &buf)
+            FfiConverterOptionDouble.write(retryAfterSeconds, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBeginError_lift(_ buf: RustBuffer) throws -> BeginError {
+    return try FfiConverterTypeBeginError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBeginError_lower(_ value: BeginError) -> RustBuffer {
+    return FfiConverterTypeBeginError.lower(value)
+}
+
+
+/**
+ * Why `Flow.complete` failed: a flow kind (`state_not_found`, `subject_mismatch`,
+ * `store_unavailable`, `invalid_argument`) or a verification kind (protocol.md §2,
+ * `authorization_denied` included). `parameter` and `code` are the verification's,
+ * absent for flow kinds.
+ */
+public 
+enum CompleteError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * No pending record for the callback's state: never begun here, expired, or
+     * already completed (a replayed or reloaded callback).
+     */
+    case StateNotFound(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The callback was begun under another subject (another user or browser).
+     */
+    case SubjectMismatch(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The state store could not be reached, timed out, refused the record, or
+     * answered with something that is not a record.
+     */
+    case StoreUnavailable(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * An argument was refused before anything was stored or sent (an empty
+     * subject, metadata over the limit).
+     */
+    case InvalidArgument(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The callback carries `error` instead of a proof: the user denied, or the platform failed.
+     */
+    case AuthorizationDenied(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * A required parameter is absent.
+     */
+    case MissingParameter(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * A required parameter appears more than once.
+     */
+    case DuplicateParameter(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * A parameter is badly encoded, empty where it may not be, or not of its form.
+     */
+    case MalformedParameter(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * No configured signing secret produced the signature.
+     */
+    case BadSignature(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The signed platform is not one of the eight.
+     */
+    case UnsupportedPlatform(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The signed platform is not the one the session was created for.
+     */
+    case PlatformMismatch(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The signed state is not the state this app issued.
+     */
+    case StateMismatch(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The proof's expiry (plus leeway) is in the past.
+     */
+    case Expired(kind: String, parameter: String?, code: String?, detail: String
+    )
+    /**
+     * The proof's expiry is further ahead than any genuine proof's.
+     */
+    case ExpiryTooFar(kind: String, parameter: String?, code: String?, detail: String
+    )
+
+    
+    /**
+     * The callback's OAuth `error` value, for `AuthorizationDenied` only.
+     */
+public func code() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_completeerror_code(
+            FfiConverterTypeCompleteError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What went wrong and what to do about it.
+     */
+public func detail() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_completeerror_detail(
+            FfiConverterTypeCompleteError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The protocol word (`state_not_found`, `bad_signature`, …).
+     */
+public func kind() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_completeerror_kind(
+            FfiConverterTypeCompleteError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The callback parameter a verification error concerns, where there is one.
+     */
+public func parameter() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_postsyncer_delegation_fn_method_completeerror_parameter(
+            FfiConverterTypeCompleteError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension CompleteError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCompleteError: FfiConverterRustBuffer {
+    typealias SwiftType = CompleteError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CompleteError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .StateNotFound(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 2: return .SubjectMismatch(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 3: return .StoreUnavailable(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 4: return .InvalidArgument(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 5: return .AuthorizationDenied(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 6: return .MissingParameter(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 7: return .DuplicateParameter(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 8: return .MalformedParameter(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 9: return .BadSignature(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .UnsupportedPlatform(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .PlatformMismatch(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 12: return .StateMismatch(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .Expired(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 14: return .ExpiryTooFar(
+            kind: try FfiConverterString.read(from: &buf), 
+            parameter: try FfiConverterOptionString.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CompleteError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .StateNotFound(kind,parameter,code,detail):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .SubjectMismatch(kind,parameter,code,detail):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .StoreUnavailable(kind,parameter,code,detail):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InvalidArgument(kind,parameter,code,detail):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .AuthorizationDenied(kind,parameter,code,detail):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .MissingParameter(kind,parameter,code,detail):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .DuplicateParameter(kind,parameter,code,detail):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .MalformedParameter(kind,parameter,code,detail):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .BadSignature(kind,parameter,code,detail):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .UnsupportedPlatform(kind,parameter,code,detail):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .PlatformMismatch(kind,parameter,code,detail):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .StateMismatch(kind,parameter,code,detail):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Expired(kind,parameter,code,detail):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .ExpiryTooFar(kind,parameter,code,detail):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterOptionString.write(parameter, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCompleteError_lift(_ buf: RustBuffer) throws -> CompleteError {
+    return try FfiConverterTypeCompleteError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCompleteError_lower(_ value: CompleteError) -> RustBuffer {
+    return FfiConverterTypeCompleteError.lower(value)
+}
+
+
+/**
  * A configuration mistake, reported before anything is verified or sent.
  */
 public 
@@ -1763,6 +3267,91 @@ public func FfiConverterTypePlatform_lower(_ value: Platform) -> RustBuffer {
     return FfiConverterTypePlatform.lower(value)
 }
 
+
+
+/**
+ * Why the application's store failed. Raise it (or any other exception) from `put` or
+ * `take`: the flow reports every failure of the store as `store_unavailable`.
+ */
+public 
+enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * The store could not do what was asked (unreachable, timed out, key in use).
+     */
+    case Failed(
+        /**
+         * What failed (never a key, a record or a password).
+         */detail: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension StoreError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
+    typealias SwiftType = StoreError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Failed(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StoreError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Failed(detail):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(detail, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreError_lift(_ buf: RustBuffer) throws -> StoreError {
+    return try FfiConverterTypeStoreError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreError_lower(_ value: StoreError) -> RustBuffer {
+    return FfiConverterTypeStoreError.lower(value)
+}
 
 
 /**
@@ -2367,6 +3956,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_method_client_create_session_blocking() != 25171) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_postsyncer_delegation_checksum_method_flow_begin() != 9415) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_method_flow_begin_blocking() != 30459) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_method_flow_complete() != 48818) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_method_flow_complete_blocking() != 801) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_method_statestore_put() != 48769) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_method_statestore_take() != 33478) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_postsyncer_delegation_checksum_method_verifier_verify() != 14897) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2376,10 +3983,20 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 48197) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_postsyncer_delegation_checksum_constructor_flow_new() != 24833) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_constructor_flow_with_redis() != 36860) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_postsyncer_delegation_checksum_constructor_flow_with_store() != 3565) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_postsyncer_delegation_checksum_constructor_verifier_new() != 13832) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitStateStore()
     return InitializationResult.ok
 }()
 

@@ -56,6 +56,50 @@
 #define PSD_DEFAULT_MAX_RETRY_AFTER_MS 30000
 
 /**
+ * The default `*max_pending_seconds` of `psd_flow_new` (one hour).
+ */
+#define PSD_DEFAULT_MAX_PENDING_SECONDS 3600
+
+/**
+ * The longest subject `psd_flow_begin` and `psd_flow_complete` accept, in bytes.
+ */
+#define PSD_MAX_SUBJECT_BYTES 1024
+
+/**
+ * The longest metadata `psd_flow_begin` accepts, in bytes.
+ */
+#define PSD_MAX_METADATA_BYTES 4096
+
+/**
+ * The default `capacity` of `psd_store_new_memory`: pending flows it holds at most.
+ */
+#define PSD_DEFAULT_MEMORY_STORE_CAPACITY 100000
+
+/**
+ * The default connect and command timeouts of `psd_store_new_redis` (2 s).
+ */
+#define PSD_DEFAULT_REDIS_TIMEOUT_MS 2000
+
+/**
+ * A `psd_store_callbacks` callback's answer: done (`put` stored the record; `take` found
+ * one and gave it with `psd_store_reply_record`).
+ */
+#define PSD_STORE_OK 0
+
+/**
+ * A `take` callback's answer: no record under the key (never stored, expired, or already
+ * taken). Not an answer for `put`.
+ */
+#define PSD_STORE_NOT_FOUND 1
+
+/**
+ * A callback's answer: the store failed (unreachable, timed out, a live record already
+ * under the key for `put`). The flow reports `PSD_RESULT_STORE_UNAVAILABLE`. Any value
+ * other than `PSD_STORE_OK` and `PSD_STORE_NOT_FOUND` means the same.
+ */
+#define PSD_STORE_FAILED 2
+
+/**
  * The default `leeway_seconds` of `psd_verifier_new`.
  */
 #define PSD_DEFAULT_LEEWAY_SECONDS 0
@@ -70,7 +114,8 @@
  *
  * The values are part of the ABI: they are never renumbered, and new ones are only added.
  * Ranges: 1–99 this library's own conditions, 100–199 configuration errors, 200–299
- * verification errors (one per protocol kind), 300–399 API errors (one per kind).
+ * verification errors (one per protocol kind), 300–399 API errors (one per kind), 400–499
+ * flow errors (one per kind; the flow's `invalid_argument` is `PSD_RESULT_INVALID_ARGUMENT`).
  * `psd_result_name` gives the stable word for each (`bad_signature`, `rate_limited`, …),
  * the same word as in every other language.
  */
@@ -204,6 +249,20 @@ enum psd_result
    * API: the answer was not the documented JSON.
    */
   PSD_RESULT_INVALID_RESPONSE = 309,
+  /**
+   * Flow: no pending flow for the callback's state (never begun with this store, expired,
+   * or already completed: a replayed or reloaded callback).
+   */
+  PSD_RESULT_STATE_NOT_FOUND = 400,
+  /**
+   * Flow: the callback was begun under another subject (another user or browser).
+   */
+  PSD_RESULT_SUBJECT_MISMATCH = 401,
+  /**
+   * Flow: the state store could not be reached, timed out, refused the record, or
+   * answered with something that is not a record.
+   */
+  PSD_RESULT_STORE_UNAVAILABLE = 402,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -221,6 +280,15 @@ typedef uint32_t psd_result;
  * until `psd_api_error_free`.
  */
 typedef struct psd_api_error psd_api_error;
+
+/**
+ * A begun flow: redirect the user's browser to its authorize URL. The state is already
+ * stored; the application keeps nothing.
+ *
+ * Immutable: may be read from any number of threads at once. Views read from it are valid
+ * until `psd_begun_free`.
+ */
+typedef struct psd_begun psd_begun;
 
 /**
  * Cancels the calls it is given to (`psd_client_create_session_within`), from any thread.
@@ -253,6 +321,37 @@ typedef struct psd_client psd_client;
 typedef struct psd_client_builder psd_client_builder;
 
 /**
+ * A completed flow: the verified proof (trust its `platform_id`) and the metadata given to
+ * `psd_flow_begin`.
+ *
+ * Immutable: may be read from any number of threads at once. Views read from it are valid
+ * until `psd_completed_free`.
+ */
+typedef struct psd_completed psd_completed;
+
+/**
+ * The delegation flow over a client, a verifier and a store: `psd_flow_begin` stores a
+ * pending record and creates the session; `psd_flow_complete` takes the record (once,
+ * atomically), checks the subject and verifies the callback.
+ *
+ * Immutable once built: share one flow between all threads (calls are thread-safe) and
+ * free it once with `psd_flow_free` when no call is running. It keeps its own references
+ * to the client, verifier and store it was made from: those may be freed before it.
+ */
+typedef struct psd_flow psd_flow;
+
+/**
+ * A failed `psd_flow_begin` or `psd_flow_complete`: its kind (the protocol word, the same
+ * as `psd_result_name` of the call's result) and a message; when the session could not be
+ * created, the API error, and when the callback was rejected, the verification error, each
+ * lent whole (`psd_flow_error_view`).
+ *
+ * Immutable: may be read from any number of threads at once. Views and lent errors read
+ * from it are valid until `psd_flow_error_free`.
+ */
+typedef struct psd_flow_error psd_flow_error;
+
+/**
  * A verified proof that the user owns `platform_id` on `platform`. Trust `platform_id`;
  * `handle` is display text the user can change.
  *
@@ -271,6 +370,24 @@ typedef struct psd_proof psd_proof;
 typedef struct psd_session psd_session;
 
 /**
+ * Where a flow keeps its pending records (protocol.md §5). Made by `psd_store_new_memory`,
+ * `psd_store_new_redis` or `psd_store_new_callbacks`, given to `psd_flow_new`.
+ *
+ * A flow keeps its own reference: the store may be freed (`psd_store_free`) as soon as the
+ * flows are made; it lives until the last of them is freed. Thread-safe: one store may
+ * serve any number of flows and threads.
+ */
+typedef struct psd_store psd_store;
+
+/**
+ * What a `psd_store_callbacks` callback hands back besides its status: the record found by
+ * `take` (`psd_store_reply_record`) and, on failure, a message (`psd_store_reply_error`).
+ * Lent to the callback for the duration of the call only; the library copies what it is
+ * given, so the callback keeps ownership of its own memory.
+ */
+typedef struct psd_store_reply psd_store_reply;
+
+/**
  * A string that this library allocated and the caller owns: read it with
  * `psd_string_view`, release it with `psd_string_free`.
  */
@@ -281,7 +398,8 @@ typedef struct psd_string psd_string;
  *
  * Immutable once built: share one verifier between all threads (verification is
  * thread-safe) and free it once with `psd_verifier_free` when no thread uses it any more.
- * The secrets' HMAC key state is computed once, at creation, and wiped on free.
+ * The secrets' HMAC key state is computed once, at creation, and wiped on free (when a
+ * `psd_flow` was made from it, once both are freed: the flow shares it).
  */
 typedef struct psd_verifier psd_verifier;
 
@@ -319,6 +437,53 @@ typedef struct {
 typedef uint32_t psd_platform;
 
 /**
+ * Every field of a flow error, read by `psd_flow_error_view` in one call. Everything is
+ * borrowed from the error: never free `api_error` or `verify_error` yourself.
+ */
+typedef struct {
+  /**
+   * The protocol word: `state_not_found`, `subject_mismatch`, `store_unavailable`,
+   * `invalid_argument`, or the API or verification kind (`rate_limited`,
+   * `bad_signature`, `authorization_denied`, …).
+   */
+  psd_str kind;
+  /**
+   * What went wrong and what to do about it. Never contains the API key, a signing
+   * secret, the subject or the state.
+   */
+  psd_str message;
+  /**
+   * When the session could not be created (`psd_flow_begin`): the API error with its
+   * status, `Retry-After` and field errors; NULL otherwise.
+   */
+  const psd_api_error *api_error;
+  /**
+   * When the callback was rejected (`psd_flow_complete`): the verification error with
+   * its parameter and OAuth code; NULL otherwise.
+   */
+  const psd_verify_error *verify_error;
+} psd_flow_error_fields;
+
+/**
+ * Every field of a begun flow, read by `psd_begun_view`. The views are borrowed from it.
+ */
+typedef struct {
+  /**
+   * Where to redirect the user's browser (opaque, single-use).
+   */
+  psd_str authorize_url;
+  /**
+   * The flow's state, already stored: needed only for logs or tests.
+   */
+  psd_str state;
+  /**
+   * Seconds the flow stays open (the session's lifetime, at most the flow's
+   * `max_pending`).
+   */
+  int64_t expires_in;
+} psd_begun_fields;
+
+/**
  * Every field of a proof in one read: what bindings use so that a verification costs one
  * call for the proof instead of one per field. The views are borrowed from the proof.
  */
@@ -344,6 +509,22 @@ typedef struct {
    */
   int64_t expires;
 } psd_proof_fields;
+
+/**
+ * Every field of a completed flow, read by `psd_completed_view`. The views are borrowed
+ * from it.
+ */
+typedef struct {
+  /**
+   * The verified proof's fields.
+   */
+  psd_proof_fields proof;
+  /**
+   * The metadata given to `psd_flow_begin`, unchanged; the absent view (`data == NULL`)
+   * when none was given.
+   */
+  psd_str metadata;
+} psd_completed_fields;
 
 /**
  * Every field of a session, read by `psd_session_view` in one call. The views are borrowed
@@ -375,6 +556,56 @@ typedef struct {
    */
   psd_str callback_url;
 } psd_session_fields;
+
+/**
+ * An application's own store (its database, its Redis client), as C function pointers for
+ * `psd_store_new_callbacks`.
+ *
+ * The rules (protocol.md §5): `put` stores only if `key` holds no live record, for
+ * `ttl_seconds` (a store without expiry may keep it longer: the flow also refuses a record
+ * past its expiry time); `take` returns and removes the record in one atomic step (`DELETE
+ * … RETURNING` in SQL, a conditional delete, a transaction): of concurrent takes of one key,
+ * across threads, processes and hosts, exactly one may find it. A failure is
+ * `PSD_STORE_FAILED`, never `PSD_STORE_NOT_FOUND`: the flow must tell "no such flow" from
+ * "could not look".
+ *
+ * Keys are 64 lowercase hex digits (a hash of the state, never the state); records are
+ * UTF-8 text of at most a few kilobytes. Both are views lent for the call only, not
+ * NUL-terminated: copy what you keep.
+ *
+ * The callbacks run on the thread that called `psd_flow_begin` / `psd_flow_complete`, and
+ * any number of them at once when several threads use flows over this store: they must be
+ * thread-safe. They must return: a callback that never returns blocks its caller forever
+ * (give your database calls their own timeouts). They must not unwind (C++ exceptions,
+ * `longjmp`) through the library.
+ */
+typedef struct {
+  /**
+   * Passed to every callback as is; the library never reads it.
+   */
+  void *user_data;
+  /**
+   * Required. Stores `record` under `key` for `ttl_seconds` (at least 1), unless a live
+   * record is already stored under `key`. Returns `PSD_STORE_OK`, or `PSD_STORE_FAILED`
+   * (after `psd_store_reply_error`, optionally).
+   */
+  int32_t (*put)(void *user_data,
+                 psd_str key,
+                 psd_str record,
+                 uint64_t ttl_seconds,
+                 psd_store_reply *reply);
+  /**
+   * Required. Removes and returns the record under `key` in one atomic step. Found: give
+   * it with `psd_store_reply_record` and return `PSD_STORE_OK`. None (never stored,
+   * expired, already taken): return `PSD_STORE_NOT_FOUND`. Failure: `PSD_STORE_FAILED`.
+   */
+  int32_t (*take)(void *user_data, psd_str key, psd_store_reply *reply);
+  /**
+   * Optional (may be NULL): the library no longer needs `user_data` (the store and every
+   * flow using it were freed). Called once, on the thread that freed the last of them.
+   */
+  void (*release)(void *user_data);
+} psd_store_callbacks;
 
 /**
  * Every field of a verification error, read by `psd_verify_error_view` in one call. The
@@ -837,6 +1068,185 @@ psd_result psd_client_builder_build(const psd_client_builder *builder,
 void psd_client_builder_free(psd_client_builder *builder);
 
 /**
+ * Creates a flow.
+ *
+ * - `client`: creates the sessions (its timeout and retries apply to `psd_flow_begin`).
+ * - `verifier`: verifies the callbacks; built with the signing secret(s) of the client's
+ *   API key.
+ * - `store`: where pending records are kept (`psd_store_new_memory`, `psd_store_new_redis`,
+ *   `psd_store_new_callbacks`), or NULL for a new in-memory store of the default capacity
+ *   (one process only).
+ * - `max_pending_seconds`: NULL for the default (`PSD_DEFAULT_MAX_PENDING_SECONDS`), or the
+ *   longest a begun flow waits for its callback: a record lives for the session's
+ *   `expires_in`, never longer than this. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
+ * - `flow_out`: receives the flow; the caller owns it (`psd_flow_free`).
+ *
+ * Errors: `PSD_RESULT_INVALID_ARGUMENT`, `PSD_RESULT_NULL_PARAMETER`.
+ * Thread safety: callable from any thread.
+ *
+ * # Safety
+ * `client`, `verifier` and `store` are NULL or live objects of their types;
+ * `max_pending_seconds` is NULL or readable; `flow_out` is NULL or writable.
+ */
+psd_result psd_flow_new(const psd_client *client,
+                        const psd_verifier *verifier,
+                        const psd_store *store,
+                        const int64_t *max_pending_seconds,
+                        psd_flow **flow_out);
+
+/**
+ * Begins a flow (protocol.md §5), blocking the calling thread: generates a state, stores
+ * the pending record `{platform, callback_url, subject, metadata}` under it, then creates
+ * the session. Redirect the browser to the begun flow's `authorize_url`.
+ *
+ * - `platform`: the platform to prove ownership on (not `PSD_PLATFORM_NONE`).
+ * - `callback_url`, `callback_url_len`: the absolute http(s) URL the user is sent back to.
+ * - `subject`, `subject_len`: who begins the flow: the signed-in user's id or the browser
+ *   session's id (not empty, at most `PSD_MAX_SUBJECT_BYTES`); `psd_flow_complete` must be
+ *   given the same one.
+ * - `metadata`, `metadata_len`: opaque text handed back by `psd_flow_complete` (at most
+ *   `PSD_MAX_METADATA_BYTES`), e.g. the page to return to; NULL for none.
+ * - `begun_out`: receives the begun flow; the caller owns it (`psd_begun_free`).
+ * - `error_out`: optional (may be NULL); receives the error for `PSD_RESULT_INVALID_ARGUMENT`,
+ *   `PSD_RESULT_STORE_UNAVAILABLE` and the API results (`PSD_RESULT_INVALID_REQUEST` to
+ *   `PSD_RESULT_INVALID_RESPONSE`, the session's error unchanged, after the record was
+ *   removed); the caller owns it (`psd_flow_error_free`). Not written for any other result.
+ *
+ * Other errors: `PSD_RESULT_INVALID_PLATFORM`, `PSD_RESULT_NULL_PARAMETER`, `PSD_RESULT_INVALID_UTF8`. Thread safety: any number of
+ * threads may call this on the same flow at once; an application store's callbacks run on
+ * the calling thread.
+ *
+ * # Safety
+ * `flow` is NULL or a live flow; the strings are NULL or readable for their lengths; the
+ * out-pointers are NULL or writable.
+ */
+psd_result psd_flow_begin(const psd_flow *flow,
+                          psd_platform platform,
+                          const char *callback_url,
+                          size_t callback_url_len,
+                          const char *subject,
+                          size_t subject_len,
+                          const char *metadata,
+                          size_t metadata_len,
+                          psd_begun **begun_out,
+                          psd_flow_error **error_out);
+
+/**
+ * Completes a flow (protocol.md §5), blocking the calling thread, with the callback (the
+ * whole URL the browser came back to, or its query) and the subject of whoever completes
+ * it:
+ *
+ * 1. reads `state` (absent, duplicated, malformed: the verification results; nothing is
+ *    taken from the store);
+ * 2. takes the record for it, atomically (none: `PSD_RESULT_STATE_NOT_FOUND`): the state is
+ *    spent whatever happens next;
+ * 3. compares the subject (another: `PSD_RESULT_SUBJECT_MISMATCH`);
+ * 4. verifies the callback with the record's state and platform (the verification results,
+ *    `PSD_RESULT_AUTHORIZATION_DENIED` included).
+ *
+ * A store that cannot be reached, or answers with something that is not a record, gives
+ * `PSD_RESULT_STORE_UNAVAILABLE`, never a proof.
+ *
+ * - `completed_out`: receives the proof and the metadata; the caller owns it
+ *   (`psd_completed_free`).
+ * - `error_out`: optional (may be NULL); receives the error for the flow results
+ *   (`PSD_RESULT_STATE_NOT_FOUND`, `PSD_RESULT_SUBJECT_MISMATCH`,
+ *   `PSD_RESULT_STORE_UNAVAILABLE`, `PSD_RESULT_INVALID_ARGUMENT`) and the verification
+ *   results (`PSD_RESULT_AUTHORIZATION_DENIED` to `PSD_RESULT_EXPIRY_TOO_FAR`); the caller
+ *   owns it (`psd_flow_error_free`). Not written for any other result.
+ *
+ * Other errors: `PSD_RESULT_NULL_PARAMETER`, `PSD_RESULT_INVALID_UTF8`. Thread safety: any
+ * number of threads may call this on the same flow at once: of concurrent completions of
+ * one callback, exactly one succeeds.
+ *
+ * # Safety
+ * `flow` is NULL or a live flow; the strings are NULL or readable for their lengths; the
+ * out-pointers are NULL or writable.
+ */
+psd_result psd_flow_complete(const psd_flow *flow,
+                             const char *callback,
+                             size_t callback_len,
+                             const char *subject,
+                             size_t subject_len,
+                             psd_completed **completed_out,
+                             psd_flow_error **error_out);
+
+/**
+ * Frees a flow (its references to the client, verifier and store). NULL is ignored.
+ *
+ * Thread safety: call it once, after every call on the flow has returned.
+ *
+ * # Safety
+ * `flow` is NULL or a flow from `psd_flow_new` that was not freed before.
+ */
+void psd_flow_free(psd_flow *flow);
+
+/**
+ * Writes all of the error's fields to `*fields_out`; they are valid until
+ * `psd_flow_error_free(error)`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_flow_error`.
+ *
+ * # Safety
+ * `error` is NULL or a live error; `fields_out` is NULL or writable.
+ */
+psd_result psd_flow_error_view(const psd_flow_error *error, psd_flow_error_fields *fields_out);
+
+/**
+ * Frees a flow error, with the API or verification error it lends. NULL is ignored.
+ *
+ * Thread safety: call it once, when no other thread uses the error.
+ *
+ * # Safety
+ * `error` is NULL or an error from `psd_flow_begin` or `psd_flow_complete` that was not
+ * freed before.
+ */
+void psd_flow_error_free(psd_flow_error *error);
+
+/**
+ * Writes all of the begun flow's fields to `*fields_out`; its views are valid until
+ * `psd_begun_free(begun)`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_begun`.
+ *
+ * # Safety
+ * `begun` is NULL or a live `psd_begun`; `fields_out` is NULL or writable.
+ */
+psd_result psd_begun_view(const psd_begun *begun, psd_begun_fields *fields_out);
+
+/**
+ * Frees a begun flow. NULL is ignored. Views read from it become invalid.
+ *
+ * Thread safety: call it once, when no other thread uses it.
+ *
+ * # Safety
+ * `begun` is NULL or a `psd_begun` from `psd_flow_begin` that was not freed before.
+ */
+void psd_begun_free(psd_begun *begun);
+
+/**
+ * Writes all of the completed flow's fields to `*fields_out`; its views are valid until
+ * `psd_completed_free(completed)`.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: see `psd_completed`.
+ *
+ * # Safety
+ * `completed` is NULL or a live `psd_completed`; `fields_out` is NULL or writable.
+ */
+psd_result psd_completed_view(const psd_completed *completed, psd_completed_fields *fields_out);
+
+/**
+ * Frees a completed flow. NULL is ignored. Views read from it become invalid.
+ *
+ * Thread safety: call it once, when no other thread uses it.
+ *
+ * # Safety
+ * `completed` is NULL or a `psd_completed` from `psd_flow_complete` that was not freed
+ * before.
+ */
+void psd_completed_free(psd_completed *completed);
+
+/**
  * Writes the wire name of `platform` (`tiktok`, …, `twitter` for X) to `*name_out`, a view
  * of static storage (valid forever, never freed).
  *
@@ -1049,6 +1459,127 @@ psd_result psd_session_view(const psd_session *session, psd_session_fields *fiel
  * `session` is NULL or a session from `psd_client_create_session` that was not freed before.
  */
 void psd_session_free(psd_session *session);
+
+/**
+ * Creates a store in this process's memory: right for one process (a single server, tests).
+ * A fleet, or a server that forks workers, needs a shared store (Redis, or the
+ * application's database through `psd_store_new_callbacks`).
+ *
+ * - `capacity`: the most pending flows it holds (`PSD_DEFAULT_MEMORY_STORE_CAPACITY` is the
+ *   default); when full, expired records are evicted, and if it is still full `begin` fails
+ *   with `PSD_RESULT_STORE_UNAVAILABLE`. Zero: `PSD_RESULT_INVALID_ARGUMENT`.
+ * - `store_out`: receives the store; the caller owns it (`psd_store_free`).
+ *
+ * Errors: `PSD_RESULT_INVALID_ARGUMENT`, `PSD_RESULT_NULL_PARAMETER`.
+ * Thread safety: callable from any thread.
+ *
+ * # Safety
+ * `store_out` is NULL or writable.
+ */
+psd_result psd_store_new_memory(size_t capacity, psd_store **store_out);
+
+/**
+ * Creates a store on a Redis server, shared by every process and host that uses the same
+ * server and key prefix: records are written with an expiry (`SET … EX … NX`) and taken
+ * atomically (`GETDEL`, or a script on servers older than 6.2), so of any number of
+ * concurrent completions of one callback exactly one succeeds. It connects on first use,
+ * not here; a server that cannot be reached, or a command slower than its timeout, makes
+ * `begin`/`complete` fail with `PSD_RESULT_STORE_UNAVAILABLE`.
+ *
+ * Requires the `redis` feature of the library, which every released library and the
+ * scripts' builds have: the function is always declared and linked, and a library built
+ * without the feature answers `PSD_RESULT_INVALID_ARGUMENT`, its message saying so.
+ *
+ * - `url`, `url_len`: `redis://[:password@]host[:port][/db]`, `rediss://…` (TLS) or
+ *   `unix://…`. Copied; the password never appears in any message.
+ * - `key_prefix`, `key_prefix_len`: the prefix of every key, or NULL for the default
+ *   (`psd:state:`); give each application sharing a server its own.
+ * - `connect_timeout_ms`, `command_timeout_ms`: how long connecting, and each command, may
+ *   take (`PSD_DEFAULT_REDIS_TIMEOUT_MS` is the default). Zero or negative:
+ *   `PSD_RESULT_INVALID_ARGUMENT`.
+ * - `root_certificate_pem`, `root_certificate_pem_len`: for `rediss://` to a private CA or a
+ *   self-signed server, the PEM certificate(s) to trust instead of the system's roots; NULL
+ *   for the system's roots.
+ * - `store_out`: receives the store; the caller owns it (`psd_store_free`).
+ * - `error_message_out`: optional (may be NULL); on a configuration error it receives an
+ *   owned message saying what to fix (`psd_string_free`).
+ *
+ * Errors: `PSD_RESULT_INVALID_ARGUMENT`, `PSD_RESULT_NULL_PARAMETER`,
+ * `PSD_RESULT_INVALID_UTF8`. Thread safety: callable from any thread.
+ *
+ * # Safety
+ * The strings are NULL or readable for their lengths; the out-pointers are NULL or writable.
+ */
+psd_result psd_store_new_redis(const char *url,
+                               size_t url_len,
+                               const char *key_prefix,
+                               size_t key_prefix_len,
+                               int64_t connect_timeout_ms,
+                               int64_t command_timeout_ms,
+                               const char *root_certificate_pem,
+                               size_t root_certificate_pem_len,
+                               psd_store **store_out,
+                               psd_string **error_message_out);
+
+/**
+ * Gives the record `take` found: the library copies the `record_len` bytes at `record`
+ * (UTF-8) before this returns, so the callback may free or reuse its buffer at once.
+ * Call it at most once per `take`, then return `PSD_STORE_OK`; a second call replaces the
+ * first record.
+ *
+ * Errors: `PSD_RESULT_INVALID_UTF8` (nothing kept: the `take` then fails as
+ * `store_unavailable` if it returns `PSD_STORE_OK`), `PSD_RESULT_NULL_PARAMETER`.
+ * Thread safety: only inside the callback that was given `reply`, on its thread.
+ *
+ * # Safety
+ * `reply` is NULL or the reply given to the running callback; `record` is NULL (only with
+ * length 0) or readable for `record_len` bytes.
+ */
+psd_result psd_store_reply_record(psd_store_reply *reply, const char *record, size_t record_len);
+
+/**
+ * Says why the store failed, before the callback returns `PSD_STORE_FAILED`: the flow
+ * quotes it in its `store_unavailable` message (at most 512 bytes are kept; invalid UTF-8
+ * is replaced). Never pass a password, a key or a record. Optional.
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER`. Thread safety: only inside the callback that was
+ * given `reply`, on its thread.
+ *
+ * # Safety
+ * `reply` is NULL or the reply given to the running callback; `message` is NULL (only with
+ * length 0) or readable for `message_len` bytes.
+ */
+psd_result psd_store_reply_error(psd_store_reply *reply, const char *message, size_t message_len);
+
+/**
+ * Creates a store over the application's own storage, reached through `callbacks` (copied;
+ * see `psd_store_callbacks` for the rules the callbacks follow).
+ *
+ * - `callbacks`: `put` and `take` are required; `release`, when given, is called once when
+ *   the store and every flow using it have been freed. When this function fails, `release`
+ *   is never called and `user_data` stays the caller's.
+ * - `store_out`: receives the store; the caller owns it (`psd_store_free`).
+ *
+ * Errors: `PSD_RESULT_NULL_PARAMETER` (also for a NULL `put` or `take`).
+ * Thread safety: callable from any thread.
+ *
+ * # Safety
+ * `callbacks` is NULL or readable; its function pointers follow `psd_store_callbacks`'
+ * contract and stay callable, with `user_data`, until `release` is called (or, without
+ * `release`, until the store and its flows are freed); `store_out` is NULL or writable.
+ */
+psd_result psd_store_new_callbacks(const psd_store_callbacks *callbacks, psd_store **store_out);
+
+/**
+ * Frees the caller's reference to a store. NULL is ignored. Flows made with it keep it
+ * alive; an application store's `release` is called when the last reference goes.
+ *
+ * Thread safety: call it once per store.
+ *
+ * # Safety
+ * `store` is NULL or a store from a `psd_store_new_*` function that was not freed before.
+ */
+void psd_store_free(psd_store *store);
 
 /**
  * Writes a view of `string` to `*view_out`. The view is valid until

@@ -2,7 +2,7 @@
 //! the core, in rustls-ffi's conventions.
 //!
 //! Nothing here decides anything about a callback or a session: every entry point checks
-//! its pointers, converts its arguments, calls the core (`Verifier`, `Client`,
+//! its pointers, converts its arguments, calls the core (`Verifier`, `Client`, `Flow`,
 //! `generate_state`, `sign_proof`) and converts the result. Every entry point runs inside
 //! [`boundary::ffi_boundary`], so a panic becomes `PSD_RESULT_PANIC` instead of unwinding
 //! into C.
@@ -20,10 +20,14 @@ mod boundary;
 mod cancel;
 mod client;
 mod client_builder;
+mod flow;
+mod flow_error;
+mod flow_outcome;
 mod platform;
 mod proof;
 mod result;
 mod session;
+mod store;
 mod text;
 mod verifier;
 mod verify_error;

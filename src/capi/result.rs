@@ -2,13 +2,14 @@
 
 use super::boundary::catch_panic;
 use super::text::psd_str;
-use crate::error::{ApiErrorKind, ConfigError, ConfigErrorKind, VerifyErrorKind};
+use crate::error::{ApiErrorKind, ConfigError, ConfigErrorKind, FlowErrorKind, VerifyErrorKind};
 
 /// The outcome of a call: `PSD_RESULT_OK` (0) or why it failed.
 ///
 /// The values are part of the ABI: they are never renumbered, and new ones are only added.
 /// Ranges: 1–99 this library's own conditions, 100–199 configuration errors, 200–299
-/// verification errors (one per protocol kind), 300–399 API errors (one per kind).
+/// verification errors (one per protocol kind), 300–399 API errors (one per kind), 400–499
+/// flow errors (one per kind; the flow's `invalid_argument` is `PSD_RESULT_INVALID_ARGUMENT`).
 /// `psd_result_name` gives the stable word for each (`bad_signature`, `rate_limited`, …),
 /// the same word as in every other language.
 #[repr(u32)]
@@ -77,6 +78,14 @@ pub enum psd_result {
     Timeout = 308,
     /// API: the answer was not the documented JSON.
     InvalidResponse = 309,
+    /// Flow: no pending flow for the callback's state (never begun with this store, expired,
+    /// or already completed: a replayed or reloaded callback).
+    StateNotFound = 400,
+    /// Flow: the callback was begun under another subject (another user or browser).
+    SubjectMismatch = 401,
+    /// Flow: the state store could not be reached, timed out, refused the record, or
+    /// answered with something that is not a record.
+    StoreUnavailable = 402,
 }
 
 /// This library's own conditions and their names; the other names are the core's words.
@@ -116,6 +125,16 @@ impl psd_result {
             VerifyErrorKind::StateMismatch => psd_result::StateMismatch,
             VerifyErrorKind::Expired => psd_result::Expired,
             VerifyErrorKind::ExpiryTooFar => psd_result::ExpiryTooFar,
+        }
+    }
+
+    pub(crate) fn of_flow(kind: FlowErrorKind) -> psd_result {
+        match kind {
+            FlowErrorKind::StateNotFound => psd_result::StateNotFound,
+            FlowErrorKind::SubjectMismatch => psd_result::SubjectMismatch,
+            FlowErrorKind::StoreUnavailable => psd_result::StoreUnavailable,
+            // The same word, and the same meaning, as the configuration kind.
+            FlowErrorKind::InvalidArgument => psd_result::InvalidArgument,
         }
     }
 
@@ -160,6 +179,12 @@ fn result_name(code: u32) -> Option<&'static str> {
                 .find(|k| is(psd_result::of_api(**k)))
                 .map(|k| k.as_str())
         })
+        .or_else(|| {
+            FlowErrorKind::ALL
+                .iter()
+                .find(|k| is(psd_result::of_flow(**k)))
+                .map(|k| k.as_str())
+        })
 }
 
 /// The stable word for a result code: `ok`, `null_parameter`, `bad_signature`,
@@ -183,8 +208,9 @@ mod tests {
 
     #[test]
     fn every_code_has_a_distinct_name() {
-        let codes: Vec<u32> = (0..400).filter(|c| result_name(*c).is_some()).collect();
-        assert_eq!(codes.len(), LIBRARY_RESULTS.len() + 5 + 10 + 10);
+        let codes: Vec<u32> = (0..500).filter(|c| result_name(*c).is_some()).collect();
+        // The flow's invalid_argument is the configuration code: three flow codes of four.
+        assert_eq!(codes.len(), LIBRARY_RESULTS.len() + 5 + 10 + 10 + 3);
         let names: HashSet<&str> = codes.iter().map(|c| result_name(*c).unwrap()).collect();
         assert_eq!(names.len(), codes.len());
         assert_eq!(
@@ -199,12 +225,20 @@ mod tests {
             result_name(psd_result::EmptySecret as u32),
             Some("empty_secret")
         );
+        assert_eq!(
+            result_name(psd_result::StateNotFound as u32),
+            Some("state_not_found")
+        );
+        assert_eq!(
+            result_name(psd_result::of_flow(FlowErrorKind::InvalidArgument) as u32),
+            Some("invalid_argument")
+        );
         assert_eq!(result_name(7), None);
     }
 
     #[test]
     fn psd_result_name_lends_static_text_for_any_value() {
-        for code in [0, 5, 204, 309, 7, 9999, u32::MAX] {
+        for code in [0, 5, 204, 309, 402, 7, 9999, u32::MAX] {
             let view = psd_result_name(code);
             let bytes = unsafe { std::slice::from_raw_parts(view.data.cast::<u8>(), view.len) };
             let name = std::str::from_utf8(bytes).unwrap();

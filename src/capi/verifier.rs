@@ -1,6 +1,7 @@
 //! `psd_verifier`: building a verifier and verifying callbacks.
 
 use std::ffi::c_char;
+use std::sync::Arc;
 
 use super::boundary::{deliver, ffi_boundary, free_from_c, ref_arg, slice_arg, Out};
 use super::platform::{optional_platform_arg, psd_platform};
@@ -23,9 +24,10 @@ pub const PSD_DEFAULT_MAX_LIFETIME_SECONDS: i64 = 3600;
 ///
 /// Immutable once built: share one verifier between all threads (verification is
 /// thread-safe) and free it once with `psd_verifier_free` when no thread uses it any more.
-/// The secrets' HMAC key state is computed once, at creation, and wiped on free.
+/// The secrets' HMAC key state is computed once, at creation, and wiped on free (when a
+/// `psd_flow` was made from it, once both are freed: the flow shares it).
 #[derive(Debug)]
-pub struct psd_verifier(Verifier);
+pub struct psd_verifier(pub(crate) Arc<Verifier>);
 
 /// Creates a verifier.
 ///
@@ -75,7 +77,7 @@ pub unsafe extern "C" fn psd_verifier_new(
             .map(|secret| unsafe { secret.as_str() })
             .collect::<Result<Vec<_>, _>>()?;
         let outcome = foreign_args::verifier(secrets, leeway_seconds, max_lifetime_seconds)
-            .map(psd_verifier)
+            .map(|verifier| psd_verifier(Arc::new(verifier)))
             .map_err(|error| (psd_result::of_config(&error), psd_string(error.to_string())));
         deliver(outcome, verifier_out, error_message_out)
     })

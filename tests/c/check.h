@@ -33,5 +33,6 @@ void test_api_contract(void);
 void test_vectors(const char *vectors_path);
 void test_emulator_flow(void);
 void test_client_limits(void);
+void test_flow_stores(void);
 
 #endif

@@ -1,6 +1,7 @@
-/* The C API's tests: the API contract, every conformance vector, and the flow against the
- * emulator. Usage: psd_c_tests VECTORS_LINES_FILE (see scripts/test-c); the emulator is found
- * through PSD_EMULATOR_URL, PSD_API_KEY and PSD_SIGNING_SECRET.
+/* The C API's tests: the API contract, every conformance vector, the flow against the
+ * emulator, and psd_flow on each store. Usage: psd_c_tests VECTORS_LINES_FILE (see
+ * scripts/test-c); the emulator is found through PSD_EMULATOR_URL, PSD_API_KEY and
+ * PSD_SIGNING_SECRET, the Redis server through PSD_REDIS_URL.
  * psd_c_tests --vectors-only VECTORS_LINES_FILE runs the vectors alone (the differential test). */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@ int main(int argc, char **argv) {
     test_vectors(argv[1]);
     test_emulator_flow();
     test_client_limits();
+    test_flow_stores();
   } else {
     fprintf(stderr, "usage: %s [--vectors-only] VECTORS_LINES_FILE\n", argv[0]);
     return 2;

@@ -3,8 +3,11 @@
 (a dict under a lock, and sqlite3 with `DELETE … RETURNING`)."""
 
 import asyncio
+import json
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -332,3 +335,74 @@ def test_negative_numbers_are_config_errors(emulator: Emulator) -> None:
         Flow(client, [])
     with pytest.raises(ConfigError.InvalidArgument):
         Flow.with_redis(client, [emulator.signing_secret], "http://not-redis/")
+
+
+# One OS process's share of the completions: waits for the common start time, then completes
+# the callback from THREADS threads at once and prints each outcome's kind ("ok" for a proof).
+CHILD = """
+import json, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from postsyncer_delegation import Client, CompleteError, Flow
+args = json.loads(sys.argv[1])
+flow = Flow.with_redis(Client(args["api_key"], base_url=args["api_base"]), [args["secret"]],
+                       args["redis_url"], key_prefix=args["prefix"])
+def attempt(_):
+    try:
+        flow.complete_blocking(args["callback"], "user-1")
+        return "ok"
+    except CompleteError as e:
+        return e.kind
+time.sleep(max(0.0, args["start_at"] - time.time()))
+with ThreadPoolExecutor(args["threads"]) as pool:
+    print(json.dumps(list(pool.map(attempt, range(args["threads"])))))
+"""
+
+
+def complete_in_processes(
+    emulator: Emulator, redis_url: str, prefix: str, callback: str, processes: int, threads: int
+) -> List[str]:
+    args = {
+        "api_key": emulator.api_key,
+        "api_base": emulator.api_base,
+        "secret": emulator.signing_secret,
+        "redis_url": redis_url,
+        "prefix": prefix,
+        "callback": callback,
+        "threads": threads,
+        # Time for every interpreter to start and load the library before anyone completes.
+        "start_at": time.time() + 3,
+    }
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, json.dumps(args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    outcomes: List[str] = []
+    for child in children:
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+        outcomes += json.loads(out)
+    return outcomes
+
+
+def test_one_success_among_100_completions_in_2_processes(
+    redis_url: str, emulator: Emulator
+) -> None:
+    prefix = f"psd-test:{uuid.uuid4()}:"
+    flow = Flow.with_redis(client_for(emulator), [emulator.signing_secret], redis_url, key_prefix=prefix)
+    callback = begin_and_approve(flow, emulator, "user-1")
+    outcomes = complete_in_processes(emulator, redis_url, prefix, callback, processes=2, threads=50)
+    assert sorted(outcomes) == ["ok"] + ["state_not_found"] * 99
+
+
+def test_completed_in_one_process_refused_in_another(redis_url: str, emulator: Emulator) -> None:
+    prefix = f"psd-test:{uuid.uuid4()}:"
+    flow = Flow.with_redis(client_for(emulator), [emulator.signing_secret], redis_url, key_prefix=prefix)
+    callback = begin_and_approve(flow, emulator, "user-1")
+    assert complete_in_processes(emulator, redis_url, prefix, callback, processes=1, threads=1) == ["ok"]
+    with pytest.raises(CompleteError.StateNotFound):
+        flow.complete_blocking(callback, "user-1")

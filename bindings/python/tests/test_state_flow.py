@@ -5,6 +5,7 @@
 import asyncio
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -406,3 +407,43 @@ def test_completed_in_one_process_refused_in_another(redis_url: str, emulator: E
     assert complete_in_processes(emulator, redis_url, prefix, callback, processes=1, threads=1) == ["ok"]
     with pytest.raises(CompleteError.StateNotFound):
         flow.complete_blocking(callback, "user-1")
+
+
+def test_redis_stopped_mid_flow_is_store_unavailable(redis_url: str, emulator: Emulator) -> None:
+    """A redis-server of this test's own (PSD_REDIS_SERVER, the binary scripts/test-python
+    started), stopped between begin and complete: never a proof."""
+    server = os.environ.get("PSD_REDIS_SERVER")
+    if not server:
+        pytest.fail("PSD_REDIS_SERVER is not set: scripts/test-python sets it with PSD_REDIS_URL")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not listen"
+                time.sleep(0.05)
+        flow = Flow.with_redis(
+            client_for(emulator),
+            [emulator.signing_secret],
+            f"redis://127.0.0.1:{port}/",
+            connect_timeout_ms=500,
+            command_timeout_ms=500,
+        )
+        callback = begin_and_approve(flow, emulator, "u")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    with pytest.raises(CompleteError.StoreUnavailable):
+        flow.complete_blocking(callback, "u")
+    with pytest.raises(BeginError.StoreUnavailable):
+        flow.begin_blocking(Platform.TIKTOK, CALLBACK_URL, "u")

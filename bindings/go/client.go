@@ -306,6 +306,11 @@ func (c *Client) Close() error {
 
 func takeAPIError(e *C.psd_api_error) *APIError {
 	defer C.psd_api_error_free(e)
+	return readAPIError(e)
+}
+
+// readAPIError copies an API error the caller keeps (or that another object lends).
+func readAPIError(e *C.psd_api_error) *APIError {
 	var kindView, message C.psd_str
 	var status C.uint16_t
 	var retryAfterMillis C.int64_t

@@ -48,6 +48,14 @@ var (
 	ErrEntropyUnavailable error = kind("entropy_unavailable")
 )
 
+// Flow error kinds (a *FlowError matches exactly one of them with errors.Is; its
+// invalid_argument is ErrInvalidArgument).
+var (
+	ErrStateNotFound    error = kind("state_not_found")
+	ErrSubjectMismatch  error = kind("subject_mismatch")
+	ErrStoreUnavailable error = kind("store_unavailable")
+)
+
 // Errors of the binding itself, returned as they are.
 var (
 	// ErrInvalidUTF8: a string argument is not valid UTF-8.
@@ -116,3 +124,19 @@ func (e *ConfigError) Error() string {
 
 // Is reports whether target is this error's kind, e.g. ErrEmptySecret.
 func (e *ConfigError) Is(target error) bool { return target == kind(e.Kind) }
+
+// FlowError says why a Flow refused to go on (protocol.md §5): state_not_found (the
+// callback's flow expired, was already completed, or was begun with another store),
+// subject_mismatch (begun by another user or browser), store_unavailable (the store failed)
+// or invalid_argument. The message never contains a secret, the subject or the state.
+// Begin's session errors are *APIError values, Complete's callback errors *VerifyError
+// values.
+type FlowError struct {
+	Kind    string
+	Message string
+}
+
+func (e *FlowError) Error() string { return "postsyncer: " + e.Kind + ": " + e.Message }
+
+// Is reports whether target is this error's kind, e.g. ErrStateNotFound.
+func (e *FlowError) Is(target error) bool { return target == kind(e.Kind) }

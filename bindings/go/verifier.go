@@ -175,6 +175,12 @@ func (v *Verifier) Close() error {
 
 func takeVerifyError(e *C.psd_verify_error) *VerifyError {
 	defer C.psd_verify_error_free(e)
+	return readVerifyError(e)
+}
+
+// readVerifyError copies a verification error the caller keeps (or that another object
+// lends).
+func readVerifyError(e *C.psd_verify_error) *VerifyError {
 	// Every field in one cgo call; an absent parameter or code reads as "".
 	var fields C.psd_verify_error_fields
 	C.psd_verify_error_view(e, &fields)

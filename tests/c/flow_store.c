@@ -1,6 +1,8 @@
 /* The flow (psd_flow_begin / psd_flow_complete, protocol.md §5) against the running emulator,
  * on each store: in memory, a real redis-server (PSD_REDIS_URL, from scripts/lib/redis.sh),
- * and an application store written here in C (a mutex-guarded table, taking once). */
+ * and an application store written here in C (a mutex-guarded table, taking once): replays,
+ * another subject, a forged signature, a denial, threads racing to complete one callback,
+ * failing stores. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +165,48 @@ static void run_flow(const psd_flow *flow, const char *label) {
   }
 }
 
+/* Threads completing one callback at once: exactly one gets the proof. */
+enum { RACERS = 8 };
+
+typedef struct {
+  const psd_flow *flow;
+  const char *callback;
+  psd_result result;
+} racer;
+
+static void *race(void *arg) {
+  racer *r = arg;
+  psd_completed *completed = NULL;
+  r->result = psd_flow_complete(r->flow, ARG(r->callback), ARG("session-race"), &completed, NULL);
+  psd_completed_free(completed);
+  return NULL;
+}
+
+static void run_race(const psd_flow *flow) {
+  char callback[HTTP_TEXT_MAX];
+  psd_begun *begun = begin(flow, "session-race", NULL);
+  if (begun == NULL) {
+    return;
+  }
+  decide(begun, "approve", callback, sizeof callback);
+  psd_begun_free(begun);
+  pthread_t threads[RACERS];
+  racer racers[RACERS];
+  int started = 0, succeeded = 0, not_found = 0;
+  for (int i = 0; i < RACERS; i++) {
+    racers[i] = (racer){flow, callback, PSD_RESULT_PANIC};
+    if (pthread_create(&threads[i], NULL, race, &racers[i]) == 0) {
+      started++;
+    }
+  }
+  for (int i = 0; i < started; i++) {
+    pthread_join(threads[i], NULL);
+    succeeded += racers[i].result == PSD_RESULT_OK;
+    not_found += racers[i].result == PSD_RESULT_STATE_NOT_FOUND;
+  }
+  CHECK(started == RACERS && succeeded == 1 && not_found == RACERS - 1);
+}
+
 /* ---- an application store in C: a fixed table under a mutex, taking once ---- */
 
 enum { TABLE_SLOTS = 64, KEY_MAX = 80, RECORD_MAX = 8192 };
@@ -262,6 +306,7 @@ static void test_application_store(void) {
   psd_flow *flow = flow_over(table_store_new(table));
   run_flow(flow, "application (C)");
   CHECK(table->puts == 5 && table->takes >= 6 && table->releases == 0);
+  run_race(flow);
 
   /* The application's store fails: store_unavailable, with its message quoted. */
   table->fail = true;
@@ -316,6 +361,7 @@ static void test_redis_store(void) {
   CHECK(message == NULL);
   psd_flow *flow = flow_over(store);
   run_flow(flow, "Redis");
+  run_race(flow);
   psd_flow_free(flow);
 
   /* Nothing listens on port 1: store_unavailable at begin and at complete, within the timeouts. */
@@ -404,6 +450,7 @@ void test_flow_stores(void) {
   CHECK(psd_store_new_memory(1000, &memory) == PSD_RESULT_OK);
   psd_flow *flow = flow_over(memory);
   run_flow(flow, "memory");
+  run_race(flow);
   psd_flow_free(flow);
 
   test_application_store();

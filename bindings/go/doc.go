@@ -14,6 +14,16 @@
 //	if errors.Is(err, postsyncer.ErrAuthorizationDenied) { /* the user said no */ }
 //	// trust proof.PlatformID
 //
+// Or let a Flow keep the state (single-use, bound to whoever began it) in a MemoryStore,
+// a RedisStore shared by a fleet, or the application's own Store (NewAppStore):
+//
+//	flow, err := postsyncer.NewFlow(client, verifier, redisStore)
+//	begun, err := flow.Begin(ctx, postsyncer.TikTok, "https://yourapp.com/cb", sessionID)
+//	// redirect the browser to begun.AuthorizeURL; then, in the callback handler:
+//	completed, err := flow.Complete(r.URL.RawQuery, sessionID)
+//	if errors.Is(err, postsyncer.ErrStateNotFound) { /* replayed, expired or unknown */ }
+//	// trust completed.Proof.PlatformID
+//
 // Every argument is judged once, by the core: options hand their values over as they are,
 // so a negative leeway or a zero timeout is refused with the same *ConfigError kind and
 // message as in every other language of the project, rather than by rules of this package
@@ -29,6 +39,6 @@
 // building needs CGO_ENABLED=1 and a C compiler, no Rust toolchain. Version reports which
 // build it linked, the same string every binding of that build reports.
 //
-// Verifier and Client are safe for concurrent use; build each once and share it. Close
-// releases their native resources (a finalizer does it too, as a safety net).
+// Verifier, Client, Flow and the stores are safe for concurrent use; build each once and
+// share it. Close releases their native resources (a finalizer does it too, as a safety net).
 package postsyncer

@@ -42,7 +42,8 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for StoreError {
 /// (`DELETE … RETURNING`, a conditional delete, `dict.pop` under a lock,
 /// `ConcurrentHashMap.remove`), and `null`/`None` when there is none. Any failure is an
 /// exception, never `None`: the flow must tell "no such flow" from "could not look".
-/// Both are called from any thread, concurrently.
+/// Both are called from any thread, concurrently. (Java implementations throw unchecked
+/// exceptions: the generated interface declares no checked one.)
 #[uniffi::export(foreign)]
 pub trait StateStore: Send + Sync {
     /// Stores `record` under `key` for `ttl_seconds`, unless `key` holds a live record.
@@ -121,7 +122,8 @@ pub struct Flow {
 impl Flow {
     /// A flow with an in-memory store of `memory_capacity` pending flows: one process only
     /// (a fleet, or a server that forks workers, needs Redis or the application's store).
-    /// `signing_secrets` verify the callbacks (more than one during a rotation);
+    /// `signing_secrets` verify the callbacks (more than one during a rotation) with the
+    /// verifier's defaults (no clock leeway; an expiry at most an hour ahead);
     /// `max_pending_seconds` bounds how long a begun flow waits for its callback.
     #[uniffi::constructor(default(memory_capacity = 100000, max_pending_seconds = 3600))]
     pub fn new(

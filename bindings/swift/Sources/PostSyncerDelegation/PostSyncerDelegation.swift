@@ -842,7 +842,8 @@ open class Flow: FlowProtocol, @unchecked Sendable {
     /**
      * A flow with an in-memory store of `memory_capacity` pending flows: one process only
      * (a fleet, or a server that forks workers, needs Redis or the application's store).
-     * `signing_secrets` verify the callbacks (more than one during a rotation);
+     * `signing_secrets` verify the callbacks (more than one during a rotation) with the
+     * verifier's defaults (no clock leeway; an expiry at most an hour ahead);
      * `max_pending_seconds` bounds how long a begun flow waits for its callback.
      */
 public convenience init(client: Client, signingSecrets: [String], memoryCapacity: Int64 = Int64(100000), maxPendingSeconds: Int64 = Int64(3600))throws  {
@@ -1039,7 +1040,8 @@ public func FfiConverterTypeFlow_lower(_ value: Flow) -> UInt64 {
  * (`DELETE … RETURNING`, a conditional delete, `dict.pop` under a lock,
  * `ConcurrentHashMap.remove`), and `null`/`None` when there is none. Any failure is an
  * exception, never `None`: the flow must tell "no such flow" from "could not look".
- * Both are called from any thread, concurrently.
+ * Both are called from any thread, concurrently. (Java implementations throw unchecked
+ * exceptions: the generated interface declares no checked one.)
  */
 public protocol StateStore: AnyObject, Sendable {
     
@@ -1063,7 +1065,8 @@ public protocol StateStore: AnyObject, Sendable {
  * (`DELETE … RETURNING`, a conditional delete, `dict.pop` under a lock,
  * `ConcurrentHashMap.remove`), and `null`/`None` when there is none. Any failure is an
  * exception, never `None`: the flow must tell "no such flow" from "could not look".
- * Both are called from any thread, concurrently.
+ * Both are called from any thread, concurrently. (Java implementations throw unchecked
+ * exceptions: the generated interface declares no checked one.)
  */
 open class StateStoreImpl: StateStore, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3983,7 +3986,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 48197) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_flow_new() != 24833) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_flow_new() != 62845) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_postsyncer_delegation_checksum_constructor_flow_with_redis() != 36860) {

@@ -63,6 +63,9 @@ func NewFlow(client *Client, verifier *Verifier, store FlowStore, opts ...FlowOp
 	var storePtr *C.psd_store // NULL: a memory store of the default capacity
 	if store != nil {
 		native := store.native()
+		if native == nil {
+			return nil, ErrClosed
+		}
 		native.mu.RLock()
 		defer native.mu.RUnlock()
 		if native.ptr == nil {

@@ -298,6 +298,10 @@ func TestFlowArguments(t *testing.T) {
 	if _, err := postsyncer.NewFlow(newClient(t, emulator.apiKey), emulatorVerifier(t), closedStore); !errors.Is(err, postsyncer.ErrClosed) {
 		t.Fatalf("got %v", err)
 	}
+	var none *postsyncer.RedisStore
+	if _, err := postsyncer.NewFlow(newClient(t, emulator.apiKey), emulatorVerifier(t), none); !errors.Is(err, postsyncer.ErrClosed) {
+		t.Fatalf("got %v", err)
+	}
 	_ = flow.Close()
 	if _, err := flow.Complete("?state=x", "s"); !errors.Is(err, postsyncer.ErrClosed) {
 		t.Fatalf("got %v", err)

@@ -33,7 +33,7 @@ const (
 // the application's own Store wrapped by NewAppStore. Close it once the flows made with it
 // are made: each Flow keeps its own reference.
 type FlowStore interface {
-	// native is the C store (nil once closed), held while the caller uses it.
+	// native is the C store (its ptr nil once closed; nil for a nil receiver).
 	native() *nativeStore
 }
 
@@ -72,7 +72,12 @@ func NewMemoryStore(capacity int) (*MemoryStore, error) {
 	return s, nil
 }
 
-func (s *MemoryStore) native() *nativeStore { return &s.store }
+func (s *MemoryStore) native() *nativeStore {
+	if s == nil {
+		return nil
+	}
+	return &s.store
+}
 
 // Close releases this reference to the store; flows made with it keep theirs.
 func (s *MemoryStore) Close() error {
@@ -149,7 +154,12 @@ func NewRedisStore(url string, opts ...RedisOption) (*RedisStore, error) {
 	return s, nil
 }
 
-func (s *RedisStore) native() *nativeStore { return &s.store }
+func (s *RedisStore) native() *nativeStore {
+	if s == nil {
+		return nil
+	}
+	return &s.store
+}
 
 // Close releases this reference to the store; flows made with it keep theirs (and the
 // connection, until the last of them is closed).
@@ -208,7 +218,12 @@ func NewAppStore(s Store) (*AppStore, error) {
 	return a, nil
 }
 
-func (a *AppStore) native() *nativeStore { return &a.store }
+func (a *AppStore) native() *nativeStore {
+	if a == nil {
+		return nil
+	}
+	return &a.store
+}
 
 // Close releases this reference to the store; flows made with it keep theirs.
 func (a *AppStore) Close() error {

@@ -32,9 +32,11 @@ def row(group, name, language, unit, values, baseline=None, goal=None, note=None
 
 
 def goal_met(ratio, goal):
-    """Whether `ratio` meets a goal written as "<= 1.0x" or ">= 3x"."""
+    """Whether `ratio` meets a goal written as "<= 1.0x" or ">= 3x" (or, for a row without a
+    baseline, whether its median meets an absolute one such as ">= 10000 /s" or "<= 5 ms")."""
     operator, _, bound = goal.partition(" ")
-    bound = float(bound.rstrip("x×"))
+    # The number, before any unit ("5 ms") or ratio sign ("3x").
+    bound = float(bound.split()[0].rstrip("x×"))
     if operator == "<=":
         return ratio <= bound
     if operator == ">=":
@@ -43,10 +45,15 @@ def goal_met(ratio, goal):
 
 
 def compare(rows):
-    """Fills ratio (median / the baseline row's median, same group) and met."""
+    """Fills ratio (median / the baseline row's median, same group) and met; a row without a
+    baseline but with a goal is held to it absolutely."""
     medians = {(r["group"], r["name"]): r["median"] for r in rows}
     for r in rows:
         if r["baseline"] is None:
+            # An absolute goal (">= 10000 /s", "<= 5 ms": in the row's unit) is met by the
+            # median; a part that decided `met` itself (sizes, rows with errors) keeps it.
+            if r["goal"] is not None and r["met"] is None:
+                r["met"] = goal_met(r["median"], r["goal"])
             continue
         base = medians.get((r["group"], r["baseline"]))
         if not base:

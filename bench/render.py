@@ -10,10 +10,10 @@ import subprocess
 import sys
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-# Verification (this directory), then create_session load and cost to carry.
-ANALYSES = ["ANALYSIS.md", "sessions/ANALYSIS.md", "size/ANALYSIS.md"]
+# Verification (this directory), then create_session and Flow.complete load, and cost to carry.
+ANALYSES = ["ANALYSIS.md", "sessions/ANALYSIS.md", "flow/ANALYSIS.md", "size/ANALYSIS.md"]
 # Table order: parts as scripts/bench runs them.
-PART_ORDER = ["rust", "c", "python", "go", "jvm", "sessions", "size"]
+PART_ORDER = ["rust", "c", "python", "go", "jvm", "sessions", "flow", "size"]
 
 
 def command_version(argv):

@@ -1,11 +1,11 @@
-//! `demo`: the whole delegation flow on one machine, through the library, against an
-//! embedded emulator: create a session, approve it without a browser, verify the callback.
+//! `demo`: the whole delegation flow on one machine, through the library's `Flow`, against an
+//! embedded emulator: begin, approve without a browser, complete, and see a replay refused.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use postsyncer_delegation::{Client, Platform, Verifier};
+use postsyncer_delegation::{Client, Flow, FlowErrorKind, Platform, Verifier};
 
 use crate::emulator::{self, Config, DEFAULT_API_KEY, DEFAULT_SIGNING_SECRET};
 
@@ -42,42 +42,69 @@ pub fn run() -> ExitCode {
     })
 }
 
+/// The browser session the demo's flow is bound to (an app uses its session cookie's id).
+const SUBJECT: &str = "demo-browser-session";
+
 /// The app's side of the flow; returns the verified `platform_id`.
 async fn flow(emulator_url: &str) -> Result<String, String> {
     let client = Client::builder(DEFAULT_API_KEY)
         .base_url(format!("{emulator_url}/api"))
         .build()
         .map_err(|e| format!("cannot build the client: {e}"))?;
-    let session = client
-        .create_session(Platform::Tiktok, CALLBACK_URL, None)
+    let verifier = Verifier::new([DEFAULT_SIGNING_SECRET])
+        .map_err(|e| format!("cannot build the verifier: {e}"))?;
+    let flow = Flow::with_memory_store(client, verifier);
+
+    let begun = flow
+        .begin(Platform::Tiktok, CALLBACK_URL, SUBJECT, None)
         .await
-        .map_err(|e| format!("create_session failed: {e}"))?;
+        .map_err(|e| format!("begin failed: {e}"))?;
     step(
-        "session",
+        "begin",
         &format!(
-            "Client::create_session(tiktok, {CALLBACK_URL}) -> authorize_url {} (valid {} s), state {}",
-            session.authorize_url, session.expires_in, session.state
+            "Flow::begin(tiktok, {CALLBACK_URL}, {SUBJECT}) -> authorize_url {} (valid {} s); \
+             the state is kept by the flow's store",
+            begun.authorize_url, begun.expires_in
         ),
     );
 
-    let callback = approve(&session.authorize_url).await?;
+    let callback = approve(&begun.authorize_url).await?;
     step(
         "approval",
         &format!("the user approved; PostSyncer redirects to {callback}"),
     );
 
-    let verifier = Verifier::new([DEFAULT_SIGNING_SECRET])
-        .map_err(|e| format!("cannot build the verifier: {e}"))?;
-    let proof = verifier
-        .verify(&callback, &session.state, Some(session.platform))
-        .map_err(|e| format!("verification failed: {e}"))?;
+    let completed = flow
+        .complete(&callback, SUBJECT)
+        .await
+        .map_err(|e| format!("complete failed: {e}"))?;
+    let proof = completed.proof;
     step(
-        "verify",
+        "complete",
         &format!(
-            "Verifier::verify -> signature, platform, state and expiry passed: {} account {} (handle {})",
+            "Flow::complete -> state taken once; signature, platform, state and expiry passed: \
+             {} account {} (handle {})",
             proof.platform, proof.platform_id, proof.handle
         ),
     );
+
+    match flow.complete(&callback, SUBJECT).await {
+        Err(e) if e.flow_kind() == Some(FlowErrorKind::StateNotFound) => step(
+            "replay",
+            &format!(
+                "the same callback again -> {}: {}",
+                e.kind_word(),
+                e.message()
+            ),
+        ),
+        Err(e) => {
+            return Err(format!(
+                "the replay got {} instead of state_not_found",
+                e.kind_word()
+            ))
+        }
+        Ok(_) => return Err("the replayed callback was accepted".to_owned()),
+    }
     Ok(proof.platform_id)
 }
 

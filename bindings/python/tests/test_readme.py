@@ -12,7 +12,7 @@ from conftest import REPO_ROOT, Emulator
 @pytest.fixture
 def quickstart(emulator: Emulator, monkeypatch: Any) -> Dict[str, Any]:
     """The namespace left by running the README's first Python block with the emulator's
-    credentials in the environment (it creates a session as it runs)."""
+    credentials in the environment."""
     monkeypatch.setitem(os.environ, "POSTSYNCER_API_KEY", emulator.api_key)
     monkeypatch.setitem(os.environ, "POSTSYNCER_SIGNING_SECRET", emulator.signing_secret)
     monkeypatch.setitem(os.environ, "POSTSYNCER_BASE_URL", emulator.api_base)
@@ -24,15 +24,22 @@ def quickstart(emulator: Emulator, monkeypatch: Any) -> Dict[str, Any]:
     return namespace
 
 
-def test_readme_quickstart_verifies_an_approved_session(quickstart: Dict[str, Any], emulator: Emulator) -> None:
-    session = quickstart["session"]
-    callback = emulator.decide(session.authorize_url, "approve")
-    assert quickstart["on_callback"](callback, session.state) == "_000abc"
-    assert quickstart["on_callback"](callback, "another-state") is None
+def test_readme_quickstart_completes_an_approved_flow_once(
+    quickstart: Dict[str, Any], emulator: Emulator, capsys: Any
+) -> None:
+    callback = emulator.decide(quickstart["on_connect"]("browser-1"), "approve")
+    assert quickstart["on_callback"](callback, "browser-1") == "_000abc"
+    assert quickstart["on_callback"](callback, "browser-1") is None
+    assert "refused: state_not_found" in capsys.readouterr().out
+
+
+def test_readme_quickstart_refuses_another_browser(quickstart: Dict[str, Any], emulator: Emulator, capsys: Any) -> None:
+    callback = emulator.decide(quickstart["on_connect"]("browser-1"), "approve")
+    assert quickstart["on_callback"](callback, "browser-2") is None
+    assert "refused: subject_mismatch" in capsys.readouterr().out
 
 
 def test_readme_quickstart_reports_a_denial(quickstart: Dict[str, Any], emulator: Emulator, capsys: Any) -> None:
-    session = quickstart["session"]
-    callback = emulator.decide(session.authorize_url, "deny")
-    assert quickstart["on_callback"](callback, session.state) is None
+    callback = emulator.decide(quickstart["on_connect"]("browser-1"), "deny")
+    assert quickstart["on_callback"](callback, "browser-1") is None
     assert "declined: access_denied" in capsys.readouterr().out

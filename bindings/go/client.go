@@ -209,15 +209,30 @@ func (c *Client) CreateSession(ctx context.Context, platform Platform, callbackU
 	}()
 	select {
 	case o := <-done:
-		if o.err != nil && ctx.Err() != nil {
-			// The call ended at ctx's deadline too: say so, as when ctx ends first.
-			return Session{}, fmt.Errorf("postsyncer: create session: %w: %w", ctx.Err(), o.err)
+		if o.err != nil {
+			if ctxErr := endedContext(ctx); ctxErr != nil {
+				// The call ended at ctx's deadline too: say so, as when ctx ends first.
+				return Session{}, fmt.Errorf("postsyncer: create session: %w: %w", ctxErr, o.err)
+			}
 		}
 		return o.session, o.err
 	case <-ctx.Done():
 		call.cancel() // the Rust call ends at once; the goroutine then frees the token
 		return Session{}, fmt.Errorf("postsyncer: create session: %w", ctx.Err())
 	}
+}
+
+// endedContext is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has passed
+// although its timer has not fired yet: the Rust call, bounded by the same deadline, can
+// return before Go's timer runs (seen under qemu), and must still read as the deadline.
+func endedContext(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // cancellableCall is one call's psd_cancel_token: cancelled by the caller when its context

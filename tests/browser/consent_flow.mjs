@@ -16,10 +16,11 @@ import { randomBytes } from "node:crypto";
 
 import { chromium } from "playwright-core";
 
+import { chromiumOptions } from "./chromium.mjs";
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const targetDir = process.env.PSD_TARGET_DIR ?? join(repoRoot, "target");
 const cli = process.env.PSD_CLI ?? join(targetDir, "release", "postsyncer-delegate");
-const chromiumPath = process.env.PSD_CHROMIUM ?? "/usr/bin/chromium";
 const screenshotDir = join(targetDir, "browser");
 
 // Two TikTok accounts, so that choosing one is a real choice.
@@ -110,20 +111,7 @@ async function main() {
   const identitiesFile = join(scratch, "identities.json");
   writeFileSync(identitiesFile, JSON.stringify(identities));
   const emulator = await startEmulator(identitiesFile);
-  const context = await chromium.launchPersistentContext(join(scratch, "profile"), {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const context = await chromium.launchPersistentContext(join(scratch, "profile"), chromiumOptions);
   let passed = 0;
   let failed = 0;
   try {

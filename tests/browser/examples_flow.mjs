@@ -14,6 +14,8 @@ import { strict as assert } from "node:assert";
 
 import { chromium } from "playwright-core";
 
+import { chromiumOptions } from "./chromium.mjs";
+
 const [name, appUrl] = process.argv.slice(2);
 if (!name || !appUrl) {
   console.error("usage: node examples_flow.mjs NAME APP_URL");
@@ -21,7 +23,6 @@ if (!name || !appUrl) {
 }
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const targetDir = process.env.PSD_TARGET_DIR ?? join(repoRoot, "target");
-const chromiumPath = process.env.PSD_CHROMIUM ?? "/usr/bin/chromium";
 const screenshotDir = join(targetDir, "browser", "examples", name);
 
 // scripts/test-examples offers these two TikTok identities on the consent page.
@@ -131,20 +132,7 @@ const tests = [
 
 async function main() {
   mkdirSync(screenshotDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch(chromiumOptions);
   let passed = 0;
   let failed = 0;
   try {

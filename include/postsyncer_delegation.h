@@ -1467,7 +1467,7 @@ void psd_session_free(psd_session *session);
  *
  * - `capacity`: the most pending flows it holds (`PSD_DEFAULT_MEMORY_STORE_CAPACITY` is the
  *   default); when full, expired records are evicted, and if it is still full `begin` fails
- *   with `PSD_RESULT_STORE_UNAVAILABLE`. Zero: `PSD_RESULT_INVALID_ARGUMENT`.
+ *   with `PSD_RESULT_STORE_UNAVAILABLE`. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
  * - `store_out`: receives the store; the caller owns it (`psd_store_free`).
  *
  * Errors: `PSD_RESULT_INVALID_ARGUMENT`, `PSD_RESULT_NULL_PARAMETER`.
@@ -1476,7 +1476,7 @@ void psd_session_free(psd_session *session);
  * # Safety
  * `store_out` is NULL or writable.
  */
-psd_result psd_store_new_memory(size_t capacity, psd_store **store_out);
+psd_result psd_store_new_memory(int64_t capacity, psd_store **store_out);
 
 /**
  * Creates a store on a Redis server, shared by every process and host that uses the same

@@ -60,12 +60,8 @@ type MemoryStore struct{ store nativeStore }
 // if it is still full Begin fails with ErrStoreUnavailable. Zero or negative is a
 // *ConfigError (ErrInvalidArgument).
 func NewMemoryStore(capacity int) (*MemoryStore, error) {
-	if capacity <= 0 {
-		return nil, &ConfigError{Kind: "invalid_argument",
-			Message: "invalid argument `capacity`: pass a positive number of pending flows (DefaultMemoryStoreCapacity)"}
-	}
 	s := &MemoryStore{}
-	if result := C.psd_store_new_memory(C.size_t(capacity), &s.store.ptr); result != C.PSD_RESULT_OK {
+	if result := C.psd_store_new_memory(C.int64_t(capacity), &s.store.ptr); result != C.PSD_RESULT_OK {
 		return nil, kind(resultName(result))
 	}
 	runtime.SetFinalizer(s, (*MemoryStore).Close)

@@ -2,7 +2,6 @@
 
 use std::ffi::c_char;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::boundary::{deliver, ffi_boundary, free_from_c, into_c, ref_arg, Out};
 use super::client::psd_client;
@@ -14,6 +13,7 @@ use super::store::psd_store;
 use super::text::{optional_str_arg, str_arg};
 use super::verifier::psd_verifier;
 use crate::flow::Flow;
+use crate::foreign_args;
 
 /// The default `*max_pending_seconds` of `psd_flow_new` (one hour).
 #[allow(dead_code)] // read by C and Go through the header, not by Rust
@@ -80,10 +80,9 @@ pub unsafe extern "C" fn psd_flow_new(
             builder = builder.store(Arc::clone(&store.0));
         }
         if let Some(seconds) = max_pending_seconds {
-            if seconds <= 0 {
-                return Err(psd_result::InvalidArgument);
-            }
-            builder = builder.max_pending(Duration::from_secs(seconds.unsigned_abs()));
+            let max_pending = foreign_args::max_pending(seconds)
+                .map_err(|error| psd_result::of_config(&error))?;
+            builder = builder.max_pending(max_pending);
         }
         flow_out.write(into_c(psd_flow(builder.build())));
         Ok(())

@@ -10,11 +10,12 @@ use super::boundary::{deliver, ffi_boundary, free_from_c, into_c, ref_arg, Out};
 use super::result::psd_result;
 use super::text::{optional_str_arg, psd_str, psd_string, str_arg};
 use crate::error::ConfigError;
+use crate::foreign_args;
 use crate::flow::{MemoryStore, StateStore, StoreError, SyncStateStore, SyncStore};
 
 /// The default `capacity` of `psd_store_new_memory`: pending flows it holds at most.
 #[allow(dead_code)] // read by C and Go through the header, not by Rust
-pub const PSD_DEFAULT_MEMORY_STORE_CAPACITY: usize = 100_000;
+pub const PSD_DEFAULT_MEMORY_STORE_CAPACITY: i64 = 100_000;
 
 /// The default connect and command timeouts of `psd_store_new_redis` (2 s).
 #[allow(dead_code)] // read by C and Go through the header, not by Rust
@@ -57,7 +58,7 @@ impl fmt::Debug for psd_store {
 ///
 /// - `capacity`: the most pending flows it holds (`PSD_DEFAULT_MEMORY_STORE_CAPACITY` is the
 ///   default); when full, expired records are evicted, and if it is still full `begin` fails
-///   with `PSD_RESULT_STORE_UNAVAILABLE`. Zero: `PSD_RESULT_INVALID_ARGUMENT`.
+///   with `PSD_RESULT_STORE_UNAVAILABLE`. Zero or negative: `PSD_RESULT_INVALID_ARGUMENT`.
 /// - `store_out`: receives the store; the caller owns it (`psd_store_free`).
 ///
 /// Errors: `PSD_RESULT_INVALID_ARGUMENT`, `PSD_RESULT_NULL_PARAMETER`.
@@ -67,15 +68,14 @@ impl fmt::Debug for psd_store {
 /// `store_out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn psd_store_new_memory(
-    capacity: usize,
+    capacity: i64,
     store_out: *mut *mut psd_store,
 ) -> psd_result {
     ffi_boundary(|| {
         // SAFETY: forwarded from this function's contract.
         let store_out = unsafe { Out::required(store_out)? };
-        if capacity == 0 {
-            return Err(psd_result::InvalidArgument);
-        }
+        let capacity = foreign_args::memory_capacity(capacity)
+            .map_err(|error| psd_result::of_config(&error))?;
         store_out.write(into_c(psd_store(Arc::new(MemoryStore::with_capacity(
             capacity,
         )))));
@@ -140,8 +140,8 @@ pub unsafe extern "C" fn psd_store_new_redis(
         let settings = RedisSettings {
             url,
             key_prefix,
-            connect_timeout: timeout_arg("connect_timeout_ms", connect_timeout_ms),
-            command_timeout: timeout_arg("command_timeout_ms", command_timeout_ms),
+            connect_timeout: foreign_args::millis(connect_timeout_ms, "connect_timeout_ms"),
+            command_timeout: foreign_args::millis(command_timeout_ms, "command_timeout_ms"),
             root_certificate_pem: pem,
         };
         let outcome = redis_store(settings)
@@ -158,16 +158,6 @@ struct RedisSettings<'a> {
     connect_timeout: Result<Duration, ConfigError>,
     command_timeout: Result<Duration, ConfigError>,
     root_certificate_pem: Option<&'a str>,
-}
-
-fn timeout_arg(name: &'static str, ms: i64) -> Result<Duration, ConfigError> {
-    if ms <= 0 {
-        return Err(ConfigError::InvalidArgument {
-            name,
-            reason: format!("{ms} ms; pass a positive number of milliseconds"),
-        });
-    }
-    Ok(Duration::from_millis(ms.unsigned_abs()))
 }
 
 #[cfg(feature = "redis")]
@@ -451,8 +441,8 @@ mod tests {
     #[test]
     fn the_default_constants_are_the_core_ones() {
         assert_eq!(
-            super::PSD_DEFAULT_MEMORY_STORE_CAPACITY,
-            crate::flow::DEFAULT_MEMORY_STORE_CAPACITY
+            usize::try_from(super::PSD_DEFAULT_MEMORY_STORE_CAPACITY),
+            Ok(crate::flow::DEFAULT_MEMORY_STORE_CAPACITY)
         );
         #[cfg(feature = "redis")]
         assert_eq!(

@@ -6,11 +6,9 @@
 //! (`uniffi.toml`), so a secrets list is the one argument every binding can pass.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::client::Client;
 use super::error::{BeginError, CompleteError, ConfigError};
-use crate::error as core_error;
 use crate::flow as core;
 use crate::foreign_args;
 use crate::platform::Platform;
@@ -124,7 +122,8 @@ impl Flow {
     /// (a fleet, or a server that forks workers, needs Redis or the application's store).
     /// `signing_secrets` verify the callbacks (more than one during a rotation) with the
     /// verifier's defaults (no clock leeway; an expiry at most an hour ahead);
-    /// `max_pending_seconds` bounds how long a begun flow waits for its callback.
+    /// `max_pending_seconds` bounds how long a begun flow waits for its callback. Zero or a
+    /// negative number for either count is `invalid_argument`.
     #[uniffi::constructor(default(memory_capacity = 100000, max_pending_seconds = 3600))]
     pub fn new(
         client: Arc<Client>,
@@ -132,7 +131,7 @@ impl Flow {
         memory_capacity: i64,
         max_pending_seconds: i64,
     ) -> Result<Self, ConfigError> {
-        let capacity = usize::try_from(memory_capacity).map_err(|_| negative("memory_capacity"))?;
+        let capacity = foreign_args::memory_capacity(memory_capacity)?;
         build(
             &client,
             signing_secrets,
@@ -242,10 +241,8 @@ fn build(
     store: Arc<dyn core::StateStore>,
     max_pending_seconds: i64,
 ) -> Result<Flow, ConfigError> {
-    let max_pending = u64::try_from(max_pending_seconds)
-        .map(Duration::from_secs)
-        .map_err(|_| negative("max_pending_seconds"))?;
-    let verifier = foreign_args::verifier(signing_secrets, 0, Some(3600))?;
+    let max_pending = foreign_args::max_pending(max_pending_seconds)?;
+    let verifier = crate::verifier::Verifier::new(signing_secrets)?;
     let inner = core::Flow::builder(client.core().clone(), verifier)
         .store(store)
         .max_pending(max_pending)
@@ -260,15 +257,10 @@ fn redis_store(
     connect_timeout_ms: i64,
     command_timeout_ms: i64,
 ) -> Result<Arc<dyn core::StateStore>, ConfigError> {
-    let millis = |value: i64, name: &'static str| {
-        u64::try_from(value)
-            .map(Duration::from_millis)
-            .map_err(|_| negative(name))
-    };
     let store = core::RedisStore::builder(url)
         .key_prefix(key_prefix)
-        .connect_timeout(millis(connect_timeout_ms, "connect_timeout_ms")?)
-        .command_timeout(millis(command_timeout_ms, "command_timeout_ms")?)
+        .connect_timeout(foreign_args::millis(connect_timeout_ms, "connect_timeout_ms")?)
+        .command_timeout(foreign_args::millis(command_timeout_ms, "command_timeout_ms")?)
         .build()?;
     Ok(Arc::new(store))
 }
@@ -282,17 +274,9 @@ fn redis_store(
     _connect_timeout_ms: i64,
     _command_timeout_ms: i64,
 ) -> Result<Arc<dyn core::StateStore>, ConfigError> {
-    Err(core_error::ConfigError::InvalidArgument {
+    Err(crate::error::ConfigError::InvalidArgument {
         name: "redis_url",
         reason: "this build of the library has no Redis support (the `redis` feature)".to_owned(),
     }
     .into())
-}
-
-fn negative(name: &'static str) -> ConfigError {
-    core_error::ConfigError::InvalidArgument {
-        name,
-        reason: "must not be negative".to_owned(),
-    }
-    .into()
 }

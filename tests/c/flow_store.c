@@ -390,7 +390,10 @@ static void test_redis_store(void) {
   CHECK(store == NULL && message != NULL && strstr(take_string(message, buf, sizeof buf), "hunter2") == NULL);
   message = NULL;
   CHECK(psd_store_new_redis(ARG(redis_url), NULL, 0, 0, 300, NULL, 0, &store, &message) == PSD_RESULT_INVALID_ARGUMENT);
-  CHECK(store == NULL && message != NULL && strstr(take_string(message, buf, sizeof buf), "connect_timeout_ms") != NULL);
+  CHECK(store == NULL && message != NULL && strstr(take_string(message, buf, sizeof buf), "connect_timeout") != NULL);
+  message = NULL;
+  CHECK(psd_store_new_redis(ARG(redis_url), NULL, 0, 300, -1, NULL, 0, &store, &message) == PSD_RESULT_INVALID_ARGUMENT);
+  CHECK(store == NULL && message != NULL && strstr(take_string(message, buf, sizeof buf), "command_timeout_ms") != NULL);
 }
 
 /* ---- arguments ---- */
@@ -398,6 +401,7 @@ static void test_redis_store(void) {
 static void test_arguments(void) {
   psd_store *store = NULL;
   CHECK(psd_store_new_memory(0, &store) == PSD_RESULT_INVALID_ARGUMENT && store == NULL);
+  CHECK(psd_store_new_memory(-1, &store) == PSD_RESULT_INVALID_ARGUMENT && store == NULL);
   CHECK(psd_store_new_memory(16, NULL) == PSD_RESULT_NULL_PARAMETER);
   CHECK(psd_store_new_memory(PSD_DEFAULT_MEMORY_STORE_CAPACITY, &store) == PSD_RESULT_OK);
   psd_flow *flow = NULL;

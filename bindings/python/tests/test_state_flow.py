@@ -324,14 +324,15 @@ def test_a_store_that_answers_garbage_is_store_unavailable(emulator: Emulator) -
         flow.complete_blocking(callback, "u")
 
 
-def test_negative_numbers_are_config_errors(emulator: Emulator) -> None:
+def test_negative_and_meaningless_zero_numbers_are_config_errors(emulator: Emulator) -> None:
     from postsyncer_delegation import ConfigError
 
     client = client_for(emulator)
-    with pytest.raises(ConfigError.InvalidArgument):
-        Flow(client, [emulator.signing_secret], max_pending_seconds=-1)
-    with pytest.raises(ConfigError.InvalidArgument):
-        Flow(client, [emulator.signing_secret], memory_capacity=-1)
+    for refused in (-1, 0):
+        with pytest.raises(ConfigError.InvalidArgument, match="max_pending_seconds"):
+            Flow(client, [emulator.signing_secret], max_pending_seconds=refused)
+        with pytest.raises(ConfigError.InvalidArgument, match="memory_capacity"):
+            Flow(client, [emulator.signing_secret], memory_capacity=refused)
     with pytest.raises(ConfigError.NoSecret):
         Flow(client, [])
     with pytest.raises(ConfigError.InvalidArgument):

@@ -844,7 +844,8 @@ open class Flow: FlowProtocol, @unchecked Sendable {
      * (a fleet, or a server that forks workers, needs Redis or the application's store).
      * `signing_secrets` verify the callbacks (more than one during a rotation) with the
      * verifier's defaults (no clock leeway; an expiry at most an hour ahead);
-     * `max_pending_seconds` bounds how long a begun flow waits for its callback.
+     * `max_pending_seconds` bounds how long a begun flow waits for its callback. Zero or a
+     * negative number for either count is `invalid_argument`.
      */
 public convenience init(client: Client, signingSecrets: [String], memoryCapacity: Int64 = Int64(100000), maxPendingSeconds: Int64 = Int64(3600))throws  {
     let handle =
@@ -3986,7 +3987,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_postsyncer_delegation_checksum_constructor_client_with_root_certificate() != 48197) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_postsyncer_delegation_checksum_constructor_flow_new() != 62845) {
+    if (uniffi_postsyncer_delegation_checksum_constructor_flow_new() != 44544) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_postsyncer_delegation_checksum_constructor_flow_with_redis() != 36860) {

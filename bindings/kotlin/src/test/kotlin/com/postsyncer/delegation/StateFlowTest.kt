@@ -186,8 +186,11 @@ class StateFlowTest {
     }
 
     @Test
-    fun negativeNumbersAreConfigErrors() {
-        assertThrows<ConfigException.InvalidArgument> { Flow(client, secrets, maxPendingSeconds = -1L) }
+    fun negativeAndMeaninglessZeroNumbersAreConfigErrors() {
+        for (refused in listOf(-1L, 0L)) {
+            assertThrows<ConfigException.InvalidArgument> { Flow(client, secrets, maxPendingSeconds = refused) }
+            assertThrows<ConfigException.InvalidArgument> { Flow(client, secrets, memoryCapacity = refused) }
+        }
         assertThrows<ConfigException.NoSecret> { Flow(client, listOf()) }
         assertThrows<ConfigException.InvalidArgument> { Flow.withRedis(client, secrets, "http://not-redis/") }
         Unit

@@ -105,10 +105,10 @@ type Begun struct {
 }
 
 // Completed is a completed flow: the verified proof (trust Proof.PlatformID) and the
-// metadata given to Begin ("" when none was given).
+// metadata given to Begin (nil when none was given).
 type Completed struct {
 	Proof    Proof
-	Metadata string
+	Metadata *string
 }
 
 type beginConfig struct {
@@ -226,7 +226,7 @@ func (f *Flow) Complete(callback, subject string) (Completed, error) {
 			State:      goString(fields.proof.state),
 			Expires:    time.Unix(int64(fields.proof.expires), 0),
 		},
-		Metadata: goString(fields.metadata),
+		Metadata: goOptionalString(fields.metadata),
 	}, nil
 }
 

@@ -144,7 +144,7 @@ func TestFlowOnEachStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if completed.Metadata != "return_to=/settings" || completed.Proof.PlatformID != "_000abc" ||
+			if completed.Metadata == nil || *completed.Metadata != "return_to=/settings" || completed.Proof.PlatformID != "_000abc" ||
 				completed.Proof.Platform != postsyncer.TikTok || completed.Proof.State != begun.State {
 				t.Fatalf("unexpected completion %+v", completed)
 			}
@@ -163,9 +163,15 @@ func TestFlowOnEachStore(t *testing.T) {
 			_, err = flow.Complete(callback, "session-attacker")
 			wantFlowError(t, err, postsyncer.ErrStateNotFound)
 
-			// No metadata comes back empty; a denial is the callback's *VerifyError.
+			// No metadata comes back as none, and empty metadata as empty; a denial is the
+			// callback's *VerifyError.
 			_, callback = beginAndDecide(t, flow, "session-8", "approve")
-			if completed, err := flow.Complete(callback, "session-8"); err != nil || completed.Metadata != "" {
+			if completed, err := flow.Complete(callback, "session-8"); err != nil || completed.Metadata != nil {
+				t.Fatalf("got %+v, %v", completed, err)
+			}
+			_, callback = beginAndDecide(t, flow, "session-10", "approve", postsyncer.WithMetadata(""))
+			if completed, err := flow.Complete(callback, "session-10"); err != nil ||
+				completed.Metadata == nil || *completed.Metadata != "" {
 				t.Fatalf("got %+v, %v", completed, err)
 			}
 			_, callback = beginAndDecide(t, flow, "session-9", "deny")
@@ -271,8 +277,10 @@ func TestFlowAppStoreFailuresAreStoreUnavailable(t *testing.T) {
 }
 
 func TestFlowArguments(t *testing.T) {
-	if _, err := postsyncer.NewMemoryStore(0); !errors.Is(err, postsyncer.ErrInvalidArgument) {
-		t.Fatalf("got %v", err)
+	for _, capacity := range []int{0, -1} {
+		if _, err := postsyncer.NewMemoryStore(capacity); !errors.Is(err, postsyncer.ErrInvalidArgument) {
+			t.Fatalf("capacity %d: got %v", capacity, err)
+		}
 	}
 	if _, err := postsyncer.NewFlow(newClient(t, emulator.apiKey), emulatorVerifier(t), nil,
 		postsyncer.WithMaxPending(0)); !errors.Is(err, postsyncer.ErrInvalidArgument) {

@@ -64,6 +64,16 @@ func goString(view C.psd_str) string {
 	return C.GoStringN(view.data, C.int(view.len))
 }
 
+// goOptionalString copies a view that may be absent: nil for the absent view, so that
+// "none" and "" stay apart.
+func goOptionalString(view C.psd_str) *string {
+	if view.data == nil {
+		return nil
+	}
+	s := C.GoStringN(view.data, C.int(view.len))
+	return &s
+}
+
 // takeString copies an owned psd_string and frees it.
 func takeString(s *C.psd_string) string {
 	defer C.psd_string_free(s)

@@ -48,3 +48,11 @@ build_native() {
   log "cargo build --release --workspace $PSD_CARGO_FEATURES"
   (cd "$REPO_ROOT" && cargo build --release --workspace $PSD_CARGO_FEATURES --locked --quiet)
 }
+
+# workspace_version: the one version source, Cargo.toml's [workspace.package] version.
+workspace_version() {
+  awk '
+    /^\[/ { section = $0 }
+    section == "[workspace.package]" && $1 == "version" { gsub(/[" ]/, "", $3); print $3 }
+  ' "$REPO_ROOT/Cargo.toml"
+}

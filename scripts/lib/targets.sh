@@ -35,11 +35,3 @@ release_target() {
   [ "$target_jna_prefix" != "-" ] || target_jna_prefix=""
   [ "$target_wheel_compat" != "-" ] || target_wheel_compat=""
 }
-
-# workspace_version: the one version source, Cargo.toml's [workspace.package] version.
-workspace_version() {
-  awk '
-    /^\[/ { section = $0 }
-    section == "[workspace.package]" && $1 == "version" { gsub(/[" ]/, "", $3); print $3 }
-  ' "$REPO_ROOT/Cargo.toml"
-}

@@ -10,11 +10,11 @@ package postsyncer
 #cgo CFLAGS: -I${SRCDIR}/include
 #cgo linux,amd64,!musl LDFLAGS: ${SRCDIR}/lib/linux_amd64/libpostsyncer_delegation.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 #cgo linux,arm64,!musl LDFLAGS: ${SRCDIR}/lib/linux_arm64/libpostsyncer_delegation.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-#cgo linux,amd64,musl LDFLAGS: ${SRCDIR}/lib/linux_amd64_musl/libpostsyncer_delegation.a
-#cgo linux,arm64,musl LDFLAGS: ${SRCDIR}/lib/linux_arm64_musl/libpostsyncer_delegation.a
-#cgo darwin,amd64 LDFLAGS: ${SRCDIR}/lib/darwin_amd64/libpostsyncer_delegation.a -framework CoreFoundation -framework Security -liconv
-#cgo darwin,arm64 LDFLAGS: ${SRCDIR}/lib/darwin_arm64/libpostsyncer_delegation.a -framework CoreFoundation -framework Security -liconv
-#cgo windows,amd64 LDFLAGS: ${SRCDIR}/lib/windows_amd64/libpostsyncer_delegation.a -lws2_32 -luserenv -lntdll -lbcrypt -ladvapi32 -lkernel32
+#cgo linux,amd64,musl LDFLAGS: ${SRCDIR}/lib/linux_amd64_musl/libpostsyncer_delegation.a -lgcc_s -lc
+#cgo linux,arm64,musl LDFLAGS: ${SRCDIR}/lib/linux_arm64_musl/libpostsyncer_delegation.a -lgcc_s -lc
+#cgo darwin,amd64 LDFLAGS: ${SRCDIR}/lib/darwin_amd64/libpostsyncer_delegation.a -framework Security -framework CoreFoundation -liconv -lSystem -lc -lm
+#cgo darwin,arm64 LDFLAGS: ${SRCDIR}/lib/darwin_arm64/libpostsyncer_delegation.a -framework Security -framework CoreFoundation -liconv -lSystem -lc -lm
+#cgo windows,amd64 LDFLAGS: ${SRCDIR}/lib/windows_amd64/libpostsyncer_delegation.a -lbcrypt -ladvapi32 -lkernel32 -lntdll -luserenv -lws2_32 -ldbghelp
 #include "postsyncer_delegation.h"
 */
 import "C"

@@ -2,18 +2,41 @@
 
 #include "http.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+/* The same few socket calls on Winsock (the Windows release is tested under wine) and POSIX. */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+typedef SOCKET socket_fd;
+#define NO_SOCKET INVALID_SOCKET
+#define close_socket closesocket
+static bool sockets_ready(void) {
+  static bool started = false;
+  WSADATA data;
+  if (!started && WSAStartup(MAKEWORD(2, 2), &data) == 0) {
+    started = true;
+  }
+  return started;
+}
+#else
+#include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
+typedef int socket_fd;
+#define NO_SOCKET (-1)
+#define close_socket close
+static bool sockets_ready(void) { return true; }
+#endif
 
 enum { REQUEST_MAX = 16384, REPLY_MAX = 65536 };
 
-static bool send_all(int fd, const char *data, size_t len) {
+static bool send_all(socket_fd fd, const char *data, size_t len) {
   while (len > 0) {
-    ssize_t sent = send(fd, data, len, 0);
+    int chunk = len > 65536 ? 65536 : (int)len;
+    int sent = (int)send(fd, data, chunk, 0);
     if (sent <= 0) {
       return false;
     }
@@ -23,19 +46,19 @@ static bool send_all(int fd, const char *data, size_t len) {
   return true;
 }
 
-/* Connects to host:port (numeric or resolvable); -1 on failure. */
-static int connect_to(const char *host, const char *port) {
+/* Connects to host:port (numeric or resolvable); NO_SOCKET on failure. */
+static socket_fd connect_to(const char *host, const char *port) {
   struct addrinfo hints, *found = NULL;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(host, port, &hints, &found) != 0) {
-    return -1;
+  if (!sockets_ready() || getaddrinfo(host, port, &hints, &found) != 0) {
+    return NO_SOCKET;
   }
-  int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
-  if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
-    close(fd);
-    fd = -1;
+  socket_fd fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  if (fd != NO_SOCKET && connect(fd, found->ai_addr, (int)found->ai_addrlen) != 0) {
+    close_socket(fd);
+    fd = NO_SOCKET;
   }
   freeaddrinfo(found);
   return fd;
@@ -78,18 +101,19 @@ bool http_request(const char *method, const char *url, const char *json_body, ht
   if (request_len < 0 || (size_t)request_len >= sizeof request) {
     return false;
   }
-  int fd = connect_to(host, port);
-  if (fd < 0) {
+  socket_fd fd = connect_to(host, port);
+  if (fd == NO_SOCKET) {
     return false;
   }
   static char reply[REPLY_MAX];
   size_t reply_len = 0;
   bool sent = send_all(fd, request, (size_t)request_len);
-  ssize_t got = 0;
-  while (sent && reply_len < sizeof reply - 1 && (got = recv(fd, reply + reply_len, sizeof reply - 1 - reply_len, 0)) > 0) {
+  int got = 0;
+  while (sent && reply_len < sizeof reply - 1 &&
+         (got = (int)recv(fd, reply + reply_len, (int)(sizeof reply - 1 - reply_len), 0)) > 0) {
     reply_len += (size_t)got;
   }
-  close(fd);
+  close_socket(fd);
   reply[reply_len] = '\0';
   if (!sent || sscanf(reply, "HTTP/1.%*c %d", &response->status) != 1) {
     return false;

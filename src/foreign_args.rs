@@ -145,7 +145,10 @@ mod tests {
         }
         assert_eq!(memory_capacity(1).unwrap(), 1);
         assert_eq!(max_pending(1).unwrap(), Duration::from_secs(1));
-        assert!(millis(0, "t").is_ok(), "zero timeouts are the builders' to refuse");
+        assert!(
+            millis(0, "t").is_ok(),
+            "zero timeouts are the builders' to refuse"
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use super::boundary::{deliver, ffi_boundary, free_from_c, into_c, ref_arg, Out};
 use super::result::psd_result;
 use super::text::{optional_str_arg, psd_str, psd_string, str_arg};
 use crate::error::ConfigError;
-use crate::foreign_args;
 use crate::flow::{MemoryStore, StateStore, StoreError, SyncStateStore, SyncStore};
+use crate::foreign_args;
 
 /// The default `capacity` of `psd_store_new_memory`: pending flows it holds at most.
 #[allow(dead_code)] // read by C and Go through the header, not by Rust

@@ -259,8 +259,14 @@ fn redis_store(
 ) -> Result<Arc<dyn core::StateStore>, ConfigError> {
     let store = core::RedisStore::builder(url)
         .key_prefix(key_prefix)
-        .connect_timeout(foreign_args::millis(connect_timeout_ms, "connect_timeout_ms")?)
-        .command_timeout(foreign_args::millis(command_timeout_ms, "command_timeout_ms")?)
+        .connect_timeout(foreign_args::millis(
+            connect_timeout_ms,
+            "connect_timeout_ms",
+        )?)
+        .command_timeout(foreign_args::millis(
+            command_timeout_ms,
+            "command_timeout_ms",
+        )?)
         .build()?;
     Ok(Arc::new(store))
 }

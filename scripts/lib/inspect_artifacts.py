@@ -18,15 +18,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-# Per triple: what llvm-objdump -f calls the format and architecture, and the wheel's tag.
+# Per triple: what llvm-readobj calls the format and architecture, and the wheel's tag.
 EXPECTED = {
     "x86_64-unknown-linux-gnu": ("elf64-x86-64", "x86_64", r"manylinux.*_2_17_x86_64"),
     "aarch64-unknown-linux-gnu": ("elf64-littleaarch64", "aarch64", r"manylinux.*_2_17_aarch64"),
     "x86_64-unknown-linux-musl": ("elf64-x86-64", "x86_64", r"musllinux_1_2_x86_64"),
     "aarch64-unknown-linux-musl": ("elf64-littleaarch64", "aarch64", r"musllinux_1_2_aarch64"),
-    "x86_64-apple-darwin": ("mach-o 64-bit x86-64", "x86_64", r"macosx_11_0_x86_64"),
-    "aarch64-apple-darwin": ("mach-o arm64", "aarch64", r"macosx_11_0_arm64"),
-    "x86_64-pc-windows-gnu": ("coff-x86-64", "x86_64", r"win_amd64"),
+    "x86_64-apple-darwin": ("Mach-O 64-bit x86-64", "x86_64", r"macosx_11_0_x86_64"),
+    "aarch64-apple-darwin": ("Mach-O arm64", "aarch64", r"macosx_11_0_arm64"),
+    "x86_64-pc-windows-gnu": ("COFF-x86-64", "x86_64", r"win_amd64"),
 }
 MACOS_MINIMUM = "11.0"
 GO_DIRS = {
@@ -50,18 +50,23 @@ def run(*args: str) -> str:
 
 
 def header_functions(header: Path) -> set[str]:
-    text = header.read_text()
+    """The functions the header declares for every build: not those under `#if
+    defined(PSD_TEST_PANIC)`, which only the test builds have."""
+    text = re.sub(r"#if defined\(PSD_TEST_PANIC\).*?#endif", "", header.read_text(), flags=re.S)
     return set(re.findall(r"\b(psd_[a-z0-9_]+)\(", text))
 
 
 def format_and_arch(path: Path) -> tuple[str, str]:
-    """The first member's format and architecture (an archive's members all share them)."""
-    out = run("llvm-objdump", "-f", str(path))
-    fmt = re.search(r"file format (.+)", out)
-    arch = re.search(r"architecture: (\S+)", out)
-    if not fmt or not arch:
-        fail(f"{path.name}: llvm-objdump -f printed no format: {out[:300]}")
-    return fmt.group(1).strip(), arch.group(1).strip()
+    """The object format and architecture, the same for every object of an archive (the import
+    descriptors a Windows archive carries have none and are passed over)."""
+    out = run("llvm-readobj", "--file-headers", str(path))
+    formats = re.findall(r"^Format: (.+)$", out, re.M)
+    arches = re.findall(r"^Arch: (.+)$", out, re.M)
+    objects = [f for f in formats if "import-file" not in f]
+    found = {(f.strip(), a.strip()) for f, a in zip(objects, arches)}
+    if len(found) != 1 or len(objects) != len(arches):
+        fail(f"{path.name}: expected one object format and architecture, found {sorted(found)[:4]}")
+    return found.pop()
 
 
 def exported(path: Path, triple: str, kind: str) -> set[str]:

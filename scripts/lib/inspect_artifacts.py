@@ -126,8 +126,16 @@ def main() -> None:
     args = parser.parse_args()
     dist, version, name, triple = args.dist, args.version, args.name, args.triple
     functions = header_functions(dist / "go" / "include" / "postsyncer_delegation.h")
+    with tempfile.TemporaryDirectory() as scratch:
+        report = inspect(dist, version, name, triple, args.jna_prefix, functions, Path(scratch))
+    for line in report:
+        print(f"[{name}] inspected {line}", file=sys.stderr)
+
+
+def inspect(dist: Path, version: str, name: str, triple: str, jna_prefix: str,
+            functions: set[str], work: Path) -> list[str]:
+    """One line per artifact of the target, read in the scratch directory `work`."""
     report: list[str] = []
-    work = Path(tempfile.mkdtemp())
 
     # The C archive: static and shared library, pkg-config file.
     base = f"postsyncer-delegation-{version}-{name}"
@@ -182,17 +190,15 @@ def main() -> None:
     report.append(check_library(work / "wheel" / member, triple, "shared", wheels[0].name, functions))
 
     # The jar: the library at JNA's resource prefix for the target.
-    if args.jna_prefix != "-":
+    if jna_prefix != "-":
         jar = dist / f"maven/com/postsyncer/postsyncer-delegation/{version}/postsyncer-delegation-{version}.jar"
         with zipfile.ZipFile(jar) as jar_file:
-            entry = f"{args.jna_prefix}/{lib_name}"
+            entry = f"{jna_prefix}/{lib_name}"
             if entry not in jar_file.namelist():
                 fail(f"{jar.name}: no {entry}")
             jar_file.extract(entry, work / "jar")
         report.append(check_library(work / "jar" / entry, triple, "shared", f"{jar.name}!/{entry}", functions))
-
-    for line in report:
-        print(f"[{name}] inspected {line}", file=sys.stderr)
+    return report
 
 
 if __name__ == "__main__":

@@ -78,23 +78,40 @@ pub(crate) fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// 64 hex digits, either case, as 32 bytes. One check after the loop instead of one per
-/// digit: a digit's value is below 16 and `NOT_HEX` is not, so OR-ing them all tells.
+/// 64 hex digits, either case, as 32 bytes. Decoding the signature is on every
+/// verification's path, so eight digits are read as one word: a word passes when each byte
+/// is an ASCII digit, or a letter a–f once bit 5 is set in every byte (which lowercases
+/// letters and leaves digits as they are). The per-byte sums below cannot carry into the
+/// next byte while every byte is ASCII, and a word with a non-ASCII byte is refused anyway.
 pub(crate) fn decode_hex_32(text: &[u8]) -> Option<[u8; 32]> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    const LANE_LOW_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+    // Bit 7 of a byte is set once the byte is at least `bound`.
+    let at_least = |word: u64, bound: u8| word.wrapping_add(ONES * u64::from(0x80 - bound)) & HIGHS;
     if text.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
-    let mut all_digits = 0u8;
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let (hi, lo) = (
-            HEX_VALUES[usize::from(pair[0])],
-            HEX_VALUES[usize::from(pair[1])],
-        );
-        all_digits |= hi | lo;
-        *byte = hi << 4 | lo;
+    let mut refused = 0u64;
+    for (four, eight) in out.chunks_exact_mut(4).zip(text.chunks_exact(8)) {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(eight);
+        let word = u64::from_le_bytes(le);
+        let lower = word | (ONES * 0x20);
+        let digit = at_least(word, b'0') & !at_least(word, b'9' + 1);
+        let letter = at_least(lower, b'a') & !at_least(lower, b'f' + 1);
+        refused |= (word & HIGHS) | ((digit | letter) ^ HIGHS);
+        // A digit's value is its low four bits; a letter's, those plus nine.
+        let nibbles = (lower & (ONES * 0x0f)).wrapping_add((letter >> 7) * 9);
+        // Little-endian: the first digit of each pair (the high nibble) is the low byte of
+        // its 16-bit lane. Join each pair into its lane, then the four lanes into 32 bits.
+        let lanes = ((nibbles & LANE_LOW_BYTES) << 4) | ((nibbles >> 8) & LANE_LOW_BYTES);
+        let halves = (lanes | (lanes >> 8)) & 0x0000_ffff_0000_ffff;
+        let bytes = (halves | (halves >> 16)) as u32;
+        four.copy_from_slice(&bytes.to_le_bytes());
     }
-    (all_digits < 16).then_some(out)
+    (refused == 0).then_some(out)
 }
 
 /// Appends `value` form-encoded: unreserved bytes as they are, space as `+`, the rest `%XX`.
@@ -244,6 +261,9 @@ pub(crate) struct RawPairs<'a> {
 impl<'a> Iterator for RawPairs<'a> {
     type Item = RawPair<'a>;
 
+    // Inlined into the verifier's scan: returned through memory, each pair was written in
+    // pieces and read back whole, a store-forwarding stall per pair (bench/ANALYSIS.md).
+    #[inline(always)]
     fn next(&mut self) -> Option<RawPair<'a>> {
         let bytes = self.query.as_bytes();
         while self.pos < bytes.len() {
@@ -354,6 +374,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The word-wise decoder against one digit at a time, with every byte value at every
+    /// position of a signature in either case.
+    #[test]
+    fn decode_hex_32_agrees_with_digit_by_digit_decoding() {
+        let reference = |text: &[u8]| -> Option<[u8; 32]> {
+            if text.len() != 64 {
+                return None;
+            }
+            let mut out = [0u8; 32];
+            for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+                *byte = hex_value(pair[0])? << 4 | hex_value(pair[1])?;
+            }
+            Some(out)
+        };
+        let lower = b"c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
+        let upper = lower.to_ascii_uppercase();
+        for signature in [&lower[..], &upper[..], &[b'0'; 64][..], &[b'F'; 64][..]] {
+            assert!(decode_hex_32(signature).is_some());
+            for at in 0..64 {
+                for byte in 0..=255u8 {
+                    let mut text = signature.to_vec();
+                    text[at] = byte;
+                    assert_eq!(decode_hex_32(&text), reference(&text), "{byte:#x} at {at}");
+                }
+            }
+        }
+        assert_eq!(decode_hex_32(&lower[..63]), None);
+        assert_eq!(decode_hex_32(&[lower.as_slice(), b"0"].concat()), None);
     }
 
     #[test]

@@ -37,6 +37,7 @@ mod flow;
 #[cfg(any(feature = "uniffi", feature = "capi"))]
 mod foreign_args;
 mod form;
+mod mac;
 mod platform;
 mod proof;
 mod quote;

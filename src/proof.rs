@@ -1,14 +1,10 @@
 //! The signed proof: its fields, the signature base, and signing (for emulators and tests).
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use crate::error::ConfigError;
 use crate::form::encode_into;
+use crate::mac::HmacKey;
 use crate::platform::Platform;
 use crate::secret::scrub_stack;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// A verified proof that the user owns `platform_id` on `platform`.
 ///
@@ -38,38 +34,41 @@ pub const PROOF_PARAMETERS: [&str; 6] = [
     "sig",
 ];
 
-/// Feeds the signature base
-/// `platform={platform}&platform_id={platform_id}&handle={handle}&state={state}&expires={expires}`
-/// into `mac` piece by piece, so that no base string is allocated.
-pub(crate) fn feed_base(
-    mac: &mut HmacSha256,
+/// The signature base
+/// `platform={platform}&platform_id={platform_id}&handle={handle}&state={state}&expires={expires}`,
+/// values as decoded.
+pub(crate) fn signature_base(
     platform: &str,
     platform_id: &str,
     handle: &str,
     state: &str,
     expires: &str,
-) {
-    mac.update(b"platform=");
-    mac.update(platform.as_bytes());
-    mac.update(b"&platform_id=");
-    mac.update(platform_id.as_bytes());
-    mac.update(b"&handle=");
-    mac.update(handle.as_bytes());
-    mac.update(b"&state=");
-    mac.update(state.as_bytes());
-    mac.update(b"&expires=");
-    mac.update(expires.as_bytes());
+) -> String {
+    let pieces = [
+        "platform=",
+        platform,
+        "&platform_id=",
+        platform_id,
+        "&handle=",
+        handle,
+        "&state=",
+        state,
+        "&expires=",
+        expires,
+    ];
+    let mut base = String::with_capacity(pieces.iter().map(|piece| piece.len()).sum());
+    for piece in pieces {
+        base.push_str(piece);
+    }
+    base
 }
 
-/// The HMAC key state for one signing secret, or the reason it cannot be one.
-pub(crate) fn keyed_mac(secret: &str, index: usize) -> Result<HmacSha256, ConfigError> {
+/// The HMAC key for one signing secret, or the reason it cannot be one.
+pub(crate) fn hmac_key(secret: &str, index: usize) -> Result<HmacKey, ConfigError> {
     if secret.is_empty() {
         return Err(ConfigError::EmptySecret { index });
     }
-    HmacSha256::new_from_slice(secret.as_bytes()).map_err(|_| ConfigError::InvalidArgument {
-        name: "secret",
-        reason: "the signing secret could not be used as an HMAC key".to_owned(),
-    })
+    Ok(HmacKey::new(secret.as_bytes()))
 }
 
 /// Signs `proof` with `secret` and returns the callback query string
@@ -130,18 +129,15 @@ pub fn sign_proof(secret: &str, proof: &Proof) -> Result<String, ConfigError> {
 /// writes zeros.
 #[inline(never)]
 fn signature(secret: &str, proof: &Proof, expires: &str) -> Result<[u8; 32], ConfigError> {
-    let mut mac = keyed_mac(secret, 0)?;
-    feed_base(
-        &mut mac,
+    let key = hmac_key(secret, 0)?;
+    let base = signature_base(
         proof.platform.as_str(),
         &proof.platform_id,
         &proof.handle,
         &proof.state,
         expires,
     );
-    let mut tag = [0u8; 32];
-    tag.copy_from_slice(&mac.finalize().into_bytes());
-    Ok(tag)
+    Ok(key.tag(base.as_bytes()))
 }
 
 /// Appends `bytes` as lowercase hex.

@@ -10,8 +10,8 @@
 //!   for the C API is `psd_verifier_free` / `psd_client_free`, and for the foreign bindings
 //!   the object's close or collection;
 //! - the HMAC key states a `Verifier` keeps (which are as good as the secret for forging),
-//!   when the verifier is dropped (`hmac`/`sha2` with their `zeroize` feature), and the
-//!   stack that deriving them used, when the verifier is built;
+//!   when the verifier is dropped, and the stack that deriving them used, when the verifier
+//!   is built;
 //! - in `sign_proof`, the stack that computing the signature used;
 //! - the formatted `Bearer <key>` text the client builds for each request.
 //!
@@ -25,9 +25,9 @@
 //!   header value handed to it, its write buffers and the TLS plaintext buffers hold
 //!   `authorization: Bearer <key>` and are freed without being overwritten;
 //! - transient copies the compiler makes while verifying a callback (each verification
-//!   clones a key state on the stack; it is zeroized when dropped, but a moved-from copy
-//!   may remain in the stack until reused), and copies the operating system makes (swap,
-//!   core dumps, hibernation).
+//!   copies a key state onto the stack, where hashing overwrites it, but a copy the
+//!   compiler made may remain there until reused), and copies the operating system makes
+//!   (swap, core dumps, hibernation).
 //!
 //! Treat zeroization as limiting how long a secret lingers in this library's memory, not as
 //! a guarantee that no copy exists in the process.
@@ -89,8 +89,8 @@ impl From<Zeroizing<String>> for Secret {
 
 /// Overwrites with zeros the stack just below the caller's frame: call it right after a
 /// non-inlined function that hashed a secret returns, and before anything else runs, so
-/// that the padded key block and the key states the `hmac` crate leaves in its frames (it
-/// does not zeroize them) are wiped. Best effort: it reaches [`STACK_SCRUB_BYTES`] deep, and
+/// that what SHA-256's compression function leaves in its frames while it hashes the key
+/// pads or a signature (it does not zeroize them) is wiped. Best effort: it reaches [`STACK_SCRUB_BYTES`] deep, and
 /// cannot reach copies a compiler kept in registers or spilled elsewhere.
 #[inline(never)]
 pub(crate) fn scrub_stack() {

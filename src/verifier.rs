@@ -8,7 +8,9 @@ use subtle::{Choice, ConstantTimeEq};
 
 use crate::clock::unix_now;
 use crate::error::{ConfigError, VerifyError, VerifyErrorKind};
-use crate::form::{decode, decode_hex_32, query_of, raw_pairs, DecodeError, RawPair};
+use crate::form::{
+    decode, decode_hex_32, query_of, raw_pairs, take_plain_pair, DecodeError, RawPair,
+};
 use crate::mac::HmacKey;
 use crate::platform::Platform;
 use crate::proof::{hmac_key, signature_base, Proof, PROOF_PARAMETERS};
@@ -265,6 +267,7 @@ impl Verifier {
 
 /// What one scan of the query found: the first raw value and the count of each proof
 /// parameter, and the OAuth error fields.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct CallbackParams<'a> {
     query: &'a str,
     first: [Option<RawPair<'a>>; 6],
@@ -275,6 +278,10 @@ struct CallbackParams<'a> {
 
 impl<'a> CallbackParams<'a> {
     fn scan(query: &'a str) -> Self {
+        Self::exactly_the_proof(query).unwrap_or_else(|| Self::scan_every_pair(query))
+    }
+
+    fn scan_every_pair(query: &'a str) -> Self {
         let mut params = CallbackParams {
             query,
             first: [None; 6],
@@ -306,6 +313,27 @@ impl<'a> CallbackParams<'a> {
             params.first[slot].get_or_insert(pair);
         }
         params
+    }
+
+    /// What [`scan_every_pair`](Self::scan_every_pair) finds in a query of the six proof
+    /// pairs alone, in the signed order, with nothing to decode (a callback as PostSyncer
+    /// sends it to a callback URL without a query of its own), read pair by pair rather than
+    /// byte by byte; `None` for any other query. Classifying every byte cost about 60 ns of
+    /// a 400 ns verification (bench/ANALYSIS.md).
+    #[inline(always)]
+    fn exactly_the_proof(query: &'a str) -> Option<Self> {
+        let mut rest = query;
+        let mut take = |slot: usize| take_plain_pair(&mut rest, PROOF_PARAMETERS[slot]).map(Some);
+        let first = [take(0)?, take(1)?, take(2)?, take(3)?, take(4)?, take(5)?];
+        // Anything left after `sig` is more pairs (a trailing `&` leaves nothing, and the
+        // empty piece after it is skipped by the full scan too).
+        rest.is_empty().then_some(CallbackParams {
+            query,
+            first,
+            count: [1; 6],
+            error: None,
+            error_description: None,
+        })
     }
 
     /// The signature base as one slice of the query, when the callback carries it verbatim:
@@ -495,6 +523,63 @@ mod tests {
             let query = format!("{name}=x");
             let params = CallbackParams::scan(&query);
             assert_eq!(params.first[i].map(|p| p.raw_value()), Some("x"), "{name}");
+        }
+    }
+
+    /// The shortcut against the full scan, for the callback as PostSyncer sends it and for
+    /// every one-byte change of it that matters to a scan: whenever the shortcut answers, the
+    /// full scan answers the same.
+    #[test]
+    fn reading_the_proof_pair_by_pair_agrees_with_the_full_scan() {
+        let canonical = "platform=tiktok&platform_id=_000abc&handle=jane&state=a1b2c3d4\
+                         &expires=1717000000&sig=c6d39ec8b0fd92943a59ec2d9fa0d081eda01c7d8830daf9dd4b771278ee9a14";
+        let mut queries = vec![
+            canonical.to_owned(),
+            format!("{canonical}&"),
+            format!("{canonical}&&"),
+            format!("&{canonical}"),
+            format!("{canonical}&x=1"),
+            format!("x=1&{canonical}"),
+            canonical.replace("handle=jane", "handle="),
+            canonical.replace("&handle=jane", "&handle"),
+            canonical.replace("state=a1b2", "state=a=1b2"),
+        ];
+        for at in 0..=canonical.len() {
+            for byte in ["&", "=", "%", "+", "%41", "#", "a", "é"] {
+                let (before, after) = canonical.split_at(at);
+                queries.push(format!("{before}{byte}{after}"));
+                if let Some(rest) = after.get(1..) {
+                    queries.push(format!("{before}{byte}{rest}"));
+                    queries.push(format!("{before}{rest}"));
+                }
+            }
+        }
+        let mut answered = 0;
+        for query in &queries {
+            if let Some(params) = CallbackParams::exactly_the_proof(query) {
+                assert_eq!(params, CallbackParams::scan_every_pair(query), "{query}");
+                answered += 1;
+            }
+        }
+        // The shortcut answered for the canonical text and for changes inside values.
+        assert!(
+            answered > 100,
+            "only {answered} of {} answered",
+            queries.len()
+        );
+        assert!(CallbackParams::exactly_the_proof(canonical).is_some());
+        for other in [
+            format!("{canonical}&x=1"),
+            format!("x=1&{canonical}"),
+            canonical.replace("jane", "ja+ne"),
+            canonical.replace("jane", "j%61ne"),
+            canonical.replace("&handle=jane", "&handle"),
+            canonical.replace("&handle=jane", ""),
+        ] {
+            assert!(
+                CallbackParams::exactly_the_proof(&other).is_none(),
+                "{other}"
+            );
         }
     }
 

@@ -4,7 +4,12 @@
 //! land in different weather; alternating rounds put both in the same. Prints one JSON
 //! object: each one's time per call (ns) in every round.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs
+)]
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -1,7 +1,7 @@
-"""Harness rows for bench/out/rust.json: the valid callback against the bare HMAC from the
-quiet ones of the alternating rounds of alternating.rs (its JSON output), and the rejections from criterion's
-raw samples of verify.rs (target/criterion/reject/<name>/new/sample.json, per-iteration time
-of each sample). All in ns."""
+"""Harness rows for bench/out/rust.json, all in ns: the valid callback against the bare HMAC
+from the quiet ones of alternating.rs's rounds (its JSON output), and the rejections from
+criterion's raw samples of verify.rs (target/criterion/reject/<name>/new/sample.json, the
+per-iteration time of each sample)."""
 
 import json
 import os
@@ -12,16 +12,14 @@ from harness import row, write_part  # noqa: E402
 
 GROUP = "verify: Rust"
 BASELINE = "bare_hmac_sha256_keyed_each_time"
+# A round counts as quiet when the bare HMAC ran within this factor of its fastest round.
+QUIET = 1.03
 
 
 def per_iteration_ns(sample_path):
     with open(sample_path, encoding="utf-8") as f:
         sample = json.load(f)
     return [t / n for t, n in zip(sample["times"], sample["iters"])]
-
-
-# A round counts as quiet when the bare HMAC ran within this factor of its fastest round.
-QUIET = 1.03
 
 
 def quiet_rounds(rounds):
